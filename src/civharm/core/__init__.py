@@ -1,0 +1,4 @@
+"""Pure-Python building blocks: taxonomies, gazetteer, precision types, text, hashing.
+
+Never imports Django.
+"""

@@ -1,0 +1,27 @@
+"""Who is at the command line: a civharm user checked by password, for audited commands.
+
+The password comes from CIVHARM_PASSWORD (for scripts) or a prompt; it is never echoed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from django.contrib.auth import authenticate
+
+from civharm.accounts.models import User
+
+
+class CliAuthError(Exception):
+    """Wrong user name or password, or an inactive account."""
+
+
+def authenticate_cli_user(username: str) -> User:
+    password = os.environ.get("CIVHARM_PASSWORD")
+    if password is None:
+        password = getpass.getpass(f"Password for {username}: ")
+    user = authenticate(username=username, password=password)
+    if user is None or not user.is_active:
+        raise CliAuthError("unknown user or wrong password")
+    return user  # type: ignore[return-value]

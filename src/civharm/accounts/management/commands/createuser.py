@@ -1,0 +1,37 @@
+"""civharm createuser NAME --role ROLE — a user with one role; the password is prompted."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civharm.accounts import audit
+from civharm.accounts.models import User
+from civharm.accounts.roles import ROLES
+
+
+class Command(BaseCommand):
+    help = "Create a user. Example: civharm createuser awa --role analyst"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--role", choices=sorted(ROLES), required=True)
+
+    def handle(self, *args: object, **options: object) -> None:
+        username, role = str(options["username"]), str(options["role"])
+        if User.objects.filter(username=username).exists():
+            raise CommandError(f"a user named {username} already exists")
+        password = os.environ.get("CIVHARM_PASSWORD") or getpass.getpass("Password: ")
+        user = User(username=username, role=role)
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        user.set_password(password)
+        user.save()
+        audit.record("cli", "create", "User", user.pk, details={"role": role})
+        self.stdout.write(f"User {username} created with the role {role}.")

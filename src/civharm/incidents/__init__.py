@@ -1,0 +1,1 @@
+"""The civilian harm register: sources, reports, incidents, persons."""

@@ -1,0 +1,66 @@
+"""Shared pieces of the civharm commands: progress display and column-mapping parsing."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.management.base import CommandError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from civharm.incidents.services.importing import ProgressCallback
+
+
+def estimate_rows(path: Path) -> int | None:
+    """Rows in a file, for the progress bar: newline count for text, sheet size for XLSX."""
+    try:
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            from openpyxl import load_workbook
+
+            sheet = load_workbook(path, read_only=True).worksheets[0]
+            return max((sheet.max_row or 1) - 1, 0)
+        with open(path, "rb") as handle:
+            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
+    except Exception:  # noqa: BLE001 — the estimate is cosmetic; the import reports real errors
+        return None
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None, enabled: bool) -> Iterator[ProgressCallback | None]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    columns = [TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn()]
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        yield lambda n: progress.advance(task, n)
+
+
+def parse_columns(text: str | None) -> dict[str, str] | None:
+    """'name=Nom complet,sex=Genre' -> {'name': 'Nom complet', 'sex': 'Genre'}."""
+    if not text:
+        return None
+    mapping: dict[str, str] = {}
+    for part in text.split(","):
+        field, sep, header = part.partition("=")
+        if not sep or not field.strip() or not header.strip():
+            raise CommandError(
+                f"--columns: « {part.strip()} » is not FIELD=HEADER "
+                "(example: --columns \"full_name=Nom complet,sex=Genre\")"
+            )
+        mapping[field.strip()] = header.strip()
+    return mapping
+
+
+def os_user() -> str:
+    """The operating-system user, for audit entries of commands run without --user."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 — no login name in some containers
+        return "unknown"

@@ -1,0 +1,62 @@
+"""civharm export incidents|reports|persons --format csv|xlsx|geojson|hxl -o FILE"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
+from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.services.exporting import FORMATS, KINDS, ExportDenied, export
+
+
+class Command(BaseCommand):
+    help = (
+        "Export the register. Every row carries the source record ids it came from. Persons are "
+        "exported by pseudonym; names only with --with-identities by an authorised user (audited). "
+        "Example: civharm export incidents --format xlsx -o incidents.xlsx"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument("--format", choices=FORMATS, default=None, help="default: from the file name")
+        parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+        parser.add_argument("--with-identities", action="store_true", help="persons only: add names and contacts")
+        parser.add_argument("--user", help="your civharm user name (needed for --with-identities)")
+        parser.add_argument("--reason", default="", help="why identities are exported (audited)")
+
+    def handle(self, *args: object, **options: object) -> None:
+        output = Path(str(options["output"]))
+        fmt = options["format"] or _format_from_name(output)
+        user = None
+        if options["user"]:
+            try:
+                user = authenticate_cli_user(str(options["user"]))
+            except CliAuthError as exc:
+                raise CommandError(str(exc)) from None
+        try:
+            count = export(
+                str(options["kind"]),
+                str(fmt),
+                output,
+                actor=f"cli:{os_user()}",
+                user=user,
+                with_identities=bool(options["with_identities"]),
+                reason=str(options["reason"]),
+            )
+        except ExportDenied as exc:
+            raise CommandError(str(exc)) from None
+        if options["with_identities"]:
+            os.chmod(output, 0o600)
+        self.stdout.write(f"{count} {options['kind']} written to {output}")
+
+
+def _format_from_name(path: Path) -> str:
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in {"csv", "xlsx", "geojson"}:
+        return suffix
+    if suffix == "json":
+        return "geojson"
+    raise CommandError(f"say which format to write {path.name} in: --format csv|xlsx|geojson|hxl")

@@ -1,0 +1,249 @@
+"""The register's records: Source, ImportRun, Report (immutable), Incident, HarmCount, Actor,
+Person and VictimRecord.
+
+Names, contacts and raw payloads of personal-data sources are stored encrypted; everything
+else refers to people by pseudonym only.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+DATE_PRECISIONS = [
+    ("day", _("day")),
+    ("week", _("week")),
+    ("month", _("month")),
+    ("year", _("year")),
+    ("unknown", _("unknown")),
+]
+GEO_PRECISIONS = [
+    ("exact", _("exact locality")),
+    ("near", _("within about 25 km")),
+    ("admin3", _("commune only")),
+    ("admin2", _("cercle only")),
+    ("admin1", _("region only")),
+    ("country", _("country only")),
+    ("unknown", _("unknown")),
+]
+RELIABILITY = [(c, c) for c in "ABCDEF"]  # Admiralty: A completely reliable … F cannot be judged
+CREDIBILITY = [(str(n), str(n)) for n in range(1, 7)]  # 1 confirmed … 6 cannot be judged
+SEXES = [("female", _("female")), ("male", _("male")), ("unknown", _("unknown"))]
+CIVILIAN_STATUSES = [
+    ("civilian", _("civilian")),
+    ("combatant", _("combatant")),
+    ("unknown", _("unknown")),
+]
+
+
+class Actor(models.Model):
+    """An entry of the country pack's actor taxonomy (synchronised from the pack)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    category = models.CharField(_("category"), max_length=64)
+    name_fr = models.CharField(_("name (French)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    def __str__(self) -> str:
+        return self.name_fr
+
+
+class Source(models.Model):
+    """Where reports come from: an organisation's list, a dataset, our own interviews."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    source_type = models.CharField(_("source type"), max_length=32)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    reliability = models.CharField(_("source reliability"), max_length=1, choices=RELIABILITY, default="F")
+    personal_data = models.BooleanField(
+        _("holds personal data"),
+        default=True,
+        help_text=_("Raw rows of such sources are stored encrypted."),
+    )
+    licence = models.CharField(_("licence or terms"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One run of `civharm import`: what file, by whom, what came of it."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="import_runs")
+    source_format = models.CharField(max_length=16)
+    file_name = models.CharField(max_length=500)  # base name only: paths can reveal people
+    file_sha256 = models.CharField(max_length=64)
+    started_by = models.CharField(max_length=150)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=16, default="running")  # running, complete, failed
+    rows_read = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)
+    duplicates = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_report = models.CharField(max_length=500, blank=True)
+
+
+class PlaceFields(models.Model):
+    """Where something happened, as the source said it and as the gazetteer resolved it."""
+
+    place_name = models.CharField(_("place"), max_length=300, blank=True)
+    admin1_pcode = models.CharField(_("region P-code"), max_length=16, blank=True, db_index=True)
+    admin1_name = models.CharField(_("region"), max_length=100, blank=True)
+    admin2_pcode = models.CharField(_("cercle P-code"), max_length=16, blank=True, db_index=True)
+    admin2_name = models.CharField(_("cercle"), max_length=100, blank=True)
+    admin3_pcode = models.CharField(_("commune P-code"), max_length=16, blank=True)
+    admin3_name = models.CharField(_("commune"), max_length=100, blank=True)
+    locality_id = models.CharField(_("gazetteer locality"), max_length=32, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    geo_precision = models.CharField(
+        _("location precision"), max_length=16, choices=GEO_PRECISIONS, default="unknown"
+    )
+    geocode_confidence = models.FloatField(_("geocoding confidence"), null=True, blank=True)
+    outside_country = models.BooleanField(_("coordinates outside the country"), default=False)
+
+    class Meta:
+        abstract = True
+
+
+class DateFields(models.Model):
+    date_start = models.DateField(_("start date"), null=True, blank=True, db_index=True)
+    date_end = models.DateField(_("end date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date precision"), max_length=16, choices=DATE_PRECISIONS, default="unknown"
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Incident(DateFields, PlaceFields):
+    """One event of civilian harm; reports from many sources link to it."""
+
+    interaction_context = models.CharField(_("interaction context"), max_length=32, blank=True)
+    perpetrators = models.ManyToManyField(Actor, through="IncidentPerpetrator", blank=True)
+    description = models.TextField(_("description"), blank=True)
+    assessment_grade = models.CharField(_("assessment grade"), max_length=16, blank=True)
+    review_status = models.CharField(_("review status"), max_length=16, default="new")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date_start", "-id"]
+
+    @property
+    def code(self) -> str:
+        return f"INC-{self.pk:06d}"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class IncidentPerpetrator(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE)
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT)
+    attribution_status = models.CharField(_("attribution status"), max_length=16, default="alleged")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "actor"], name="one_attribution_per_actor")
+        ]
+
+
+class HarmCount(models.Model):
+    """A toll of one harm type for one incident, as low/best/high (any part may be unknown)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="harm_counts")
+    harm_type = models.CharField(_("harm type"), max_length=32)
+    low = models.PositiveIntegerField(_("low"), null=True, blank=True)
+    best = models.PositiveIntegerField(_("best"), null=True, blank=True)
+    high = models.PositiveIntegerField(_("high"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "harm_type"], name="one_count_per_harm_type")
+        ]
+
+
+class Report(DateFields, PlaceFields):
+    """One source's account of one event or one victim. The original is immutable."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports")
+    record_id = models.CharField(_("source record id"), max_length=128)
+    kind = models.CharField(max_length=8)  # event, victim
+    source_format = models.CharField(max_length=16)
+    payload = models.TextField(_("original record"))  # JSON, or a Fernet token when encrypted
+    payload_encrypted = models.BooleanField(default=False)
+    payload_sha256 = models.CharField(max_length=64)
+    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, null=True, blank=True)
+    row_number = models.PositiveIntegerField(null=True, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    actors = models.JSONField(_("actors named"), default=list, blank=True)
+    interaction_context = models.CharField(_("interaction context"), max_length=32, blank=True)
+    harm = models.JSONField(_("harm reported"), default=dict, blank=True)  # {type: [low, best, high]}
+    description = models.TextField(_("description"), blank=True)
+    source_reference = models.TextField(_("source reference"), blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    reliability = models.CharField(_("source reliability"), max_length=1, choices=RELIABILITY, default="F")
+    credibility = models.CharField(_("information credibility"), max_length=1, choices=CREDIBILITY, default="6")
+    warnings = models.JSONField(default=list, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
+    )
+
+    IMMUTABLE_FIELDS = ("payload", "payload_sha256", "payload_encrypted", "source_id", "record_id")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "record_id"], name="one_report_per_source_record")
+        ]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            stored = Report.objects.filter(pk=self.pk).values(*self.IMMUTABLE_FIELDS).first()
+            if stored and any(stored[f] != getattr(self, f) for f in self.IMMUTABLE_FIELDS):
+                raise ImmutableRecordError("a report's original record cannot be changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class ImmutableRecordError(Exception):
+    """Someone tried to alter what a source said."""
+
+
+class Person(models.Model):
+    """A victim (or claimant, interviewee) with a protected identity; shown by pseudonym."""
+
+    pseudonym = models.CharField(_("pseudonym"), max_length=16, unique=True)
+    name_encrypted = models.TextField(blank=True)
+    contact_encrypted = models.TextField(blank=True)
+    community_encrypted = models.TextField(blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=SEXES, default="unknown")
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    age_band = models.CharField(_("age band"), max_length=16, blank=True)
+    civilian_status = models.CharField(
+        _("civilian status"), max_length=16, choices=CIVILIAN_STATUSES, default="unknown"
+    )
+    harm_type = models.CharField(_("harm suffered"), max_length=32, blank=True)
+    date_of_harm = models.DateField(_("date of harm"), null=True, blank=True)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="persons"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    PROTECTED_FIELDS = ("name", "contact", "community")
+
+    def __str__(self) -> str:
+        return self.pseudonym
+
+
+class VictimRecord(models.Model):
+    """One victim-list row (via its Report) and the Person it is counted as."""
+
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="victim_record")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
+    name_encrypted = models.TextField(blank=True)  # the name exactly as this list wrote it
+    sex = models.CharField(max_length=8, choices=SEXES, default="unknown")
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    age_band = models.CharField(max_length=16, blank=True)

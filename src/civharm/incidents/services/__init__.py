@@ -1,0 +1,1 @@
+"""Services: where the register calls the pure packages (ingest, core)."""

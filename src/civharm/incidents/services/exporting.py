@@ -1,0 +1,286 @@
+"""Exports of the register (CSV, XLSX, GeoJSON, HXL), each row with its source record ids.
+
+Persons are exported by pseudonym; names and contacts only with an authorised user's
+identity export, which is audited. Spreadsheet formulas in cells are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db.models import Prefetch, QuerySet
+
+from civharm.accounts import audit
+from civharm.accounts.models import User
+from civharm.core.taxonomy import load_taxonomy
+from civharm.incidents.models import Incident, Person, Report, VictimRecord
+from civharm.incidents.protection import field_cipher
+
+FORMATS = ("csv", "xlsx", "geojson", "hxl")
+KINDS = ("incidents", "reports", "persons")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportDenied(Exception):
+    """The user may not export what was asked (e.g. identities without the capability)."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    hxl: str
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would execute ('=HYPERLINK(…)', '+1', '@SUM') is prefixed with '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+PLACE_COLUMNS = [
+    Column("place_name", "#loc+name"),
+    Column("admin1_pcode", "#adm1+code"),
+    Column("admin1_name", "#adm1+name"),
+    Column("admin2_pcode", "#adm2+code"),
+    Column("admin2_name", "#adm2+name"),
+    Column("admin3_pcode", "#adm3+code"),
+    Column("admin3_name", "#adm3+name"),
+    Column("latitude", "#geo+lat"),
+    Column("longitude", "#geo+lon"),
+    Column("geo_precision", "#geo+precision"),
+]
+DATE_COLUMNS = [
+    Column("date_start", "#date+start"),
+    Column("date_end", "#date+end"),
+    Column("date_precision", "#date+precision"),
+]
+
+
+def _harm_columns() -> list[Column]:
+    columns = []
+    for key in load_taxonomy().keys("harm_types"):
+        columns += [
+            Column(f"{key}_low", f"#affected+{key}+min"),
+            Column(f"{key}_best", f"#affected+{key}"),
+            Column(f"{key}_high", f"#affected+{key}+max"),
+        ]
+    return columns
+
+
+def _source_ids(reports: list[Report]) -> str:
+    return "|".join(f"{r.source.name}:{r.record_id}" for r in reports)
+
+
+def incident_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
+    columns = [
+        Column("code", "#event+code"),
+        *DATE_COLUMNS,
+        *PLACE_COLUMNS,
+        Column("perpetrators", "#group+perpetrator"),
+        Column("interaction_context", "#event+context"),
+        *_harm_columns(),
+        Column("assessment_grade", "#status+grade"),
+        Column("review_status", "#status+review"),
+        Column("source_record_ids", "#meta+source_ids"),
+    ]
+    queryset = Incident.objects.order_by("id").prefetch_related(
+        "harm_counts",
+        "perpetrators",
+        Prefetch("reports", queryset=Report.objects.select_related("source").only("record_id", "incident_id", "source__name")),
+    )
+
+    def rows() -> Iterator[dict[str, object]]:
+        for incident in queryset.iterator(chunk_size=2000):
+            row: dict[str, object] = {c.name: getattr(incident, c.name, "") for c in columns[:14]}
+            row["perpetrators"] = "|".join(sorted(a.key for a in incident.perpetrators.all()))
+            row["interaction_context"] = incident.interaction_context
+            for count in incident.harm_counts.all():
+                for part in ("low", "best", "high"):
+                    row[f"{count.harm_type}_{part}"] = getattr(count, part)
+            row["assessment_grade"] = incident.assessment_grade
+            row["review_status"] = incident.review_status
+            row["source_record_ids"] = _source_ids(list(incident.reports.all()))
+            yield row
+
+    return columns, rows()
+
+
+def report_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
+    columns = [
+        Column("source", "#meta+source"),
+        Column("record_id", "#meta+record_id"),
+        Column("kind", "#meta+kind"),
+        Column("source_format", "#meta+format"),
+        Column("row_number", "#meta+row"),
+        *DATE_COLUMNS,
+        *PLACE_COLUMNS,
+        Column("actors", "#group+name"),
+        Column("interaction_context", "#event+context"),
+        *_harm_columns(),
+        Column("source_reference", "#meta+reference"),
+        Column("reliability", "#meta+reliability"),
+        Column("credibility", "#meta+credibility"),
+        Column("incident", "#event+code"),
+        Column("source_record_ids", "#meta+source_ids"),
+    ]
+    queryset = Report.objects.order_by("id").select_related("source").defer("payload")
+
+    def rows() -> Iterator[dict[str, object]]:
+        for report in queryset.iterator(chunk_size=2000):
+            row: dict[str, object] = {c.name: getattr(report, c.name, "") for c in columns}
+            row["source"] = report.source.name
+            row["actors"] = "|".join(a["name"] for a in report.actors)
+            # A victim report's description can name people: only event descriptions go out.
+            for key, (low, best, high) in report.harm.items():
+                row.update({f"{key}_low": low, f"{key}_best": best, f"{key}_high": high})
+            row["incident"] = f"INC-{report.incident_id:06d}" if report.incident_id else ""
+            row["source_record_ids"] = f"{report.source.name}:{report.record_id}"
+            yield row
+
+    return columns, rows()
+
+
+def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str, object]]]:
+    columns = [
+        Column("pseudonym", "#affected+id"),
+        Column("sex", "#affected+sex"),
+        Column("age", "#affected+age"),
+        Column("age_band", "#affected+age+band"),
+        Column("civilian_status", "#affected+status"),
+        Column("harm_type", "#affected+harm"),
+        Column("date_of_harm", "#date+harm"),
+        Column("incident", "#event+code"),
+        Column("sources", "#meta+source"),
+        Column("source_record_ids", "#meta+source_ids"),
+    ]
+    if with_identities:
+        columns += [Column("name", "#affected+name"), Column("contact", "#contact")]
+    records = VictimRecord.objects.select_related("report__source").only(
+        "person_id", "report__record_id", "report__source__name"
+    )
+    queryset: QuerySet[Person] = Person.objects.order_by("id").prefetch_related(
+        Prefetch("records", queryset=records)
+    )
+    cipher = field_cipher()
+
+    def rows() -> Iterator[dict[str, object]]:
+        for person in queryset.iterator(chunk_size=2000):
+            reports = [record.report for record in person.records.all()]
+            row: dict[str, object] = {c.name: getattr(person, c.name, "") for c in columns[:7]}
+            row["incident"] = f"INC-{person.incident_id:06d}" if person.incident_id else ""
+            row["sources"] = "|".join(sorted({r.source.name for r in reports}))
+            row["source_record_ids"] = _source_ids(reports)
+            if with_identities:
+                row["name"] = cipher.decrypt(person.name_encrypted)
+                row["contact"] = cipher.decrypt(person.contact_encrypted)
+            yield row
+
+    return columns, rows()
+
+
+def export(
+    kind: str,
+    fmt: str,
+    output: Path,
+    *,
+    actor: str,
+    user: User | None = None,
+    with_identities: bool = False,
+    reason: str = "",
+) -> int:
+    """Write the export and its audit entry; returns the number of rows written."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise ValueError(f"cannot export {kind!r} as {fmt!r}")
+    if with_identities:
+        _check_identity_export(kind, user, reason)
+    if kind == "incidents":
+        columns, rows = incident_rows()
+    elif kind == "reports":
+        columns, rows = report_rows()
+    else:
+        columns, rows = person_rows(with_identities)
+    count = WRITERS[fmt](output, columns, rows)
+    audit.record(
+        user.username if user else actor,
+        "export_identities" if with_identities else "export",
+        kind,
+        fields=["name", "contact"] if with_identities else [],
+        reason=reason,
+        details={"format": fmt, "rows": count, "file": output.name},
+    )
+    return count
+
+
+def _check_identity_export(kind: str, user: User | None, reason: str) -> None:
+    if kind != "persons":
+        raise ExportDenied("--with-identities only applies to the persons export")
+    if user is None or not user.can("export_identities"):
+        raise ExportDenied(
+            "exporting names needs a user whose role may export identities (--user NAME)"
+        )
+    if len(reason.strip()) < 10:
+        raise ExportDenied("say why identities are exported (--reason, at least 10 characters)")
+
+
+def _cells(columns: list[Column], row: dict[str, object]) -> list[object]:
+    return [neutralise("" if row.get(c.name) is None else row.get(c.name)) for c in columns]
+
+
+def write_csv(output: Path, columns: list[Column], rows: Iterator[dict[str, object]], hxl: bool = False) -> int:
+    count = 0
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([c.name for c in columns])
+        if hxl:
+            writer.writerow([c.hxl for c in columns])
+        for row in rows:
+            writer.writerow(_cells(columns, row))
+            count += 1
+    return count
+
+
+def write_hxl(output: Path, columns: list[Column], rows: Iterator[dict[str, object]]) -> int:
+    return write_csv(output, columns, rows, hxl=True)
+
+
+def write_xlsx(output: Path, columns: list[Column], rows: Iterator[dict[str, object]]) -> int:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("civharm")
+    sheet.append([c.name for c in columns])
+    count = 0
+    for row in rows:
+        sheet.append([str(v) if hasattr(v, "isoformat") else v for v in _cells(columns, row)])
+        count += 1
+    workbook.save(output)
+    return count
+
+
+def write_geojson(output: Path, columns: list[Column], rows: Iterator[dict[str, object]]) -> int:
+    count = 0
+    with open(output, "w", encoding="utf-8") as handle:
+        handle.write('{"type": "FeatureCollection", "features": [\n')
+        for row in rows:
+            lat, lon = row.get("latitude"), row.get("longitude")
+            geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None and lat != "" else None
+            properties = {c.name: _json_value(row.get(c.name)) for c in columns}
+            feature = {"type": "Feature", "geometry": geometry, "properties": properties}
+            handle.write(("," if count else "") + json.dumps(feature, ensure_ascii=False) + "\n")
+            count += 1
+        handle.write("]}\n")
+    return count
+
+
+def _json_value(value: object) -> object:
+    if value is None or isinstance(value, int | float | bool):
+        return value
+    return neutralise(str(value))
+
+
+WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "geojson": write_geojson, "hxl": write_hxl}

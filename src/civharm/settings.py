@@ -1,0 +1,147 @@
+"""Django settings for civharm.
+
+Storage: embedded SQLite in the data folder by default; PostgreSQL when DATABASE_URL is set.
+Secrets and the field-encryption key live in files outside the database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("CIVHARM_DATA", "civharm-data")).resolve()
+KEYS_DIR = Path(os.environ.get("CIVHARM_KEYS_DIR", DATA_DIR / "keys")).resolve()
+
+
+def _read_or_create_secret(path: Path, make: callable) -> str:  # type: ignore[valid-type]
+    """A secret kept in a file readable by its owner only, created on first use."""
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    return value
+
+
+def _field_keys() -> list[bytes]:
+    """CIVHARM_FIELD_KEYS (comma-separated, newest first) or the key file, created on first use."""
+    from civharm.core.protection import FieldCipher
+
+    if os.environ.get("CIVHARM_FIELD_KEYS"):
+        return [k.strip().encode("ascii") for k in os.environ["CIVHARM_FIELD_KEYS"].split(",")]
+    key_file = Path(os.environ.get("CIVHARM_FIELD_KEY_FILE", KEYS_DIR / "field.key"))
+    return [_read_or_create_secret(key_file, lambda: FieldCipher.generate_key().decode()).encode()]
+
+
+SECRET_KEY = os.environ.get("CIVHARM_SECRET_KEY") or _read_or_create_secret(
+    KEYS_DIR / "django-secret.key", lambda: secrets.token_urlsafe(50)
+)
+FIELD_ENCRYPTION_KEYS = _field_keys()
+DEBUG = os.environ.get("CIVHARM_DEBUG", "") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("CIVHARM_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "civharm.accounts",
+    "civharm.incidents",
+]
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "civharm.urls"
+WSGI_APPLICATION = "civharm.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+
+def _databases() -> dict[str, dict[str, object]]:
+    if os.environ.get("DATABASE_URL"):
+        return {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
+    return {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "civharm.sqlite3",
+            "OPTIONS": {
+                # WAL lets readers work while an import writes; FULL makes a commit survive power loss.
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                ),
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+            "TEST": {"NAME": os.environ.get("CIVHARM_TEST_SQLITE")},
+        }
+    }
+
+
+DATABASES = _databases()
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Africa/Bamako"
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+CIVHARM = {
+    "COUNTRY_PACK": os.environ.get("CIVHARM_COUNTRY_PACK", "mali"),
+    "IMPORT_BATCH_SIZE": int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "2000")),
+    "GEOCODE_THRESHOLD": float(os.environ.get("CIVHARM_GEOCODE_THRESHOLD", "0.85")),
+}
+
+# Logs never carry protected values; the formatter has no access to model fields anyway.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("CIVHARM_LOG_LEVEL", "WARNING")},
+}

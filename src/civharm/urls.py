@@ -1,0 +1,3 @@
+"""URL configuration; the web application arrives with the web-application issue."""
+
+urlpatterns: list[object] = []

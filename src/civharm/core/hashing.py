@@ -9,7 +9,9 @@ from collections.abc import Mapping
 
 def canonical_json(payload: Mapping[str, object]) -> str:
     """Stable JSON text of a record: sorted keys, no whitespace, UTF-8 kept."""
-    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return json.dumps(
+        payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
 
 
 def payload_sha256(payload: Mapping[str, object]) -> str:

@@ -12,7 +12,7 @@ import sys
 COMMANDS = {
     "demo": "build a demo register of generated data over real Mali places, 2019–2024",
     "import": "import a source file: civharm import acled|ucdp|hxl|reports|victims FILE",
-    "export": "export records: civharm export incidents|reports|persons --format csv|xlsx|geojson|hxl -o FILE",
+    "export": "export records: civharm export incidents|reports|persons -o FILE [--format …]",
     "backup": "write a consistent backup of the register: civharm backup FILE",
     "restore": "restore the register from a backup: civharm restore FILE",
     "createuser": "create a user with a role: civharm createuser NAME --role analyst",

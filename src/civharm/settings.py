@@ -45,7 +45,9 @@ SECRET_KEY = os.environ.get("CIVHARM_SECRET_KEY") or _read_or_create_secret(
 )
 FIELD_ENCRYPTION_KEYS = _field_keys()
 DEBUG = os.environ.get("CIVHARM_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h for h in os.environ.get("CIVHARM_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("CIVHARM_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
+]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -94,7 +96,7 @@ def _databases() -> dict[str, dict[str, object]]:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "civharm.sqlite3",
             "OPTIONS": {
-                # WAL lets readers work while an import writes; FULL makes a commit survive power loss.
+                # WAL: readers work while an import writes. FULL: a commit survives power loss.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
                 ),

@@ -17,7 +17,9 @@ from civharm.accounts.roles import ROLES, can
 
 
 class User(AbstractUser):
-    role = models.CharField(_("role"), max_length=32, choices=list(ROLES.items()), default="partner")
+    role = models.CharField(
+        _("role"), max_length=32, choices=list(ROLES.items()), default="partner"
+    )
 
     def can(self, capability: str) -> bool:
         return self.is_active and can(self.role, capability)

@@ -54,7 +54,9 @@ class Source(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     source_type = models.CharField(_("source type"), max_length=32)
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    reliability = models.CharField(_("source reliability"), max_length=1, choices=RELIABILITY, default="F")
+    reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=RELIABILITY, default="F"
+    )
     personal_data = models.BooleanField(
         _("holds personal data"),
         default=True,
@@ -133,12 +135,12 @@ class Incident(DateFields, PlaceFields):
     class Meta:
         ordering = ["-date_start", "-id"]
 
+    def __str__(self) -> str:
+        return self.code
+
     @property
     def code(self) -> str:
         return f"INC-{self.pk:06d}"
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class IncidentPerpetrator(models.Model):
@@ -163,7 +165,9 @@ class HarmCount(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["incident", "harm_type"], name="one_count_per_harm_type")
+            models.UniqueConstraint(
+                fields=["incident", "harm_type"], name="one_count_per_harm_type"
+            )
         ]
 
 
@@ -182,12 +186,18 @@ class Report(DateFields, PlaceFields):
     received_at = models.DateTimeField(auto_now_add=True)
     actors = models.JSONField(_("actors named"), default=list, blank=True)
     interaction_context = models.CharField(_("interaction context"), max_length=32, blank=True)
-    harm = models.JSONField(_("harm reported"), default=dict, blank=True)  # {type: [low, best, high]}
+    harm = models.JSONField(
+        _("harm reported"), default=dict, blank=True
+    )  # {type: [low, best, high]}
     description = models.TextField(_("description"), blank=True)
     source_reference = models.TextField(_("source reference"), blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True)
-    reliability = models.CharField(_("source reliability"), max_length=1, choices=RELIABILITY, default="F")
-    credibility = models.CharField(_("information credibility"), max_length=1, choices=CREDIBILITY, default="6")
+    reliability = models.CharField(
+        _("source reliability"), max_length=1, choices=RELIABILITY, default="F"
+    )
+    credibility = models.CharField(
+        _("information credibility"), max_length=1, choices=CREDIBILITY, default="6"
+    )
     warnings = models.JSONField(default=list, blank=True)
     incident = models.ForeignKey(
         Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports"
@@ -197,7 +207,9 @@ class Report(DateFields, PlaceFields):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "record_id"], name="one_report_per_source_record")
+            models.UniqueConstraint(
+                fields=["source", "record_id"], name="one_report_per_source_record"
+            )
         ]
 
     def save(self, *args: object, **kwargs: object) -> None:

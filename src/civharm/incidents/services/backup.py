@@ -39,8 +39,17 @@ def restore(source: Path) -> None:
         _sqlite_restore(source, Path(str(connection.settings_dict["NAME"])))
     elif connection.vendor == "postgresql":
         connections.close_all()
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              f"--dbname={_pg_url()}", str(source)])
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                f"--dbname={_pg_url()}",
+                str(source),
+            ]
+        )
     else:
         raise BackupError(f"restoring a {connection.vendor} database is not supported")
 
@@ -84,7 +93,9 @@ def _pg_url() -> str:
 
 def _run(command: list[str]) -> None:
     if shutil.which(command[0]) is None:
-        raise BackupError(f"{command[0]} is not installed (Debian: apt-get install postgresql-client)")
+        raise BackupError(
+            f"{command[0]} is not installed (Debian: apt-get install postgresql-client)"
+        )
     env = None
     password = connection.settings_dict.get("PASSWORD")
     if password:

@@ -27,5 +27,9 @@ def sync_actors(**_kwargs: object) -> None:
     for term in taxonomy.actors:
         Actor.objects.update_or_create(
             key=term.key,
-            defaults={"category": term.category or "unknown", "name_fr": term.fr, "name_en": term.en},
+            defaults={
+                "category": term.category or "unknown",
+                "name_fr": term.fr,
+                "name_en": term.en,
+            },
         )

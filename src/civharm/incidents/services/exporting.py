@@ -91,7 +91,12 @@ def incident_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
     queryset = Incident.objects.order_by("id").prefetch_related(
         "harm_counts",
         "perpetrators",
-        Prefetch("reports", queryset=Report.objects.select_related("source").only("record_id", "incident_id", "source__name")),
+        Prefetch(
+            "reports",
+            queryset=Report.objects.select_related("source").only(
+                "record_id", "incident_id", "source__name"
+            ),
+        ),
     )
 
     def rows() -> Iterator[dict[str, object]]:
@@ -231,7 +236,9 @@ def _cells(columns: list[Column], row: dict[str, object]) -> list[object]:
     return [neutralise("" if row.get(c.name) is None else row.get(c.name)) for c in columns]
 
 
-def write_csv(output: Path, columns: list[Column], rows: Iterator[dict[str, object]], hxl: bool = False) -> int:
+def write_csv(
+    output: Path, columns: list[Column], rows: Iterator[dict[str, object]], hxl: bool = False
+) -> int:
     count = 0
     with open(output, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
@@ -268,7 +275,11 @@ def write_geojson(output: Path, columns: list[Column], rows: Iterator[dict[str, 
         handle.write('{"type": "FeatureCollection", "features": [\n')
         for row in rows:
             lat, lon = row.get("latitude"), row.get("longitude")
-            geometry = {"type": "Point", "coordinates": [lon, lat]} if lat is not None and lon is not None and lat != "" else None
+            geometry = (
+                {"type": "Point", "coordinates": [lon, lat]}
+                if lat is not None and lon is not None and lat != ""
+                else None
+            )
             properties = {c.name: _json_value(row.get(c.name)) for c in columns}
             feature = {"type": "Feature", "geometry": geometry, "properties": properties}
             handle.write(("," if count else "") + json.dumps(feature, ensure_ascii=False) + "\n")

@@ -21,9 +21,9 @@ from django.utils import timezone
 from civharm.accounts import audit
 from civharm.core.hashing import canonical_json, file_sha256
 from civharm.core.taxonomy import load_taxonomy
-from civharm.ingest.records import RowError, SourceRecord
 from civharm.incidents.models import ImportRun, Source
 from civharm.incidents.services.records import write_event_batch, write_victim_batch
+from civharm.ingest.records import RowError, SourceRecord
 
 DEFAULT_SOURCES: dict[str, tuple[str, str, str]] = {
     # format: (source name, source type, reliability)
@@ -47,7 +47,9 @@ class ImportOutcome:
         return {
             "imported": self.imported,
             "duplicates": self.duplicates,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+            "errors": [
+                {"row": e.row, "column": e.column, "message": e.message} for e in self.errors
+            ],
         }
 
 

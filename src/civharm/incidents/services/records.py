@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 
 from civharm.core.protection import new_pseudonym
 from civharm.core.taxonomy import load_taxonomy
-from civharm.ingest.records import SourceRecord
 from civharm.incidents.models import (
     Actor,
     HarmCount,
@@ -22,20 +21,18 @@ from civharm.incidents.models import (
     VictimRecord,
 )
 from civharm.incidents.protection import field_cipher
+from civharm.ingest.records import SourceRecord
 
-PLACE_FIELDS = (
-    "admin1_pcode",
-    "admin1_name",
-    "admin2_pcode",
-    "admin2_name",
-    "admin3_pcode",
-    "admin3_name",
-    "locality_id",
-    "latitude",
-    "longitude",
-    "geocode_confidence",
-    "outside_country",
-)
+# register field <- ingest Place attribute (text fields: None is stored as "")
+PLACE_TEXT_FIELDS = {
+    "admin1_pcode": "admin1_pcode",
+    "admin1_name": "admin1",
+    "admin2_pcode": "admin2_pcode",
+    "admin2_name": "admin2",
+    "admin3_pcode": "admin3_pcode",
+    "admin3_name": "admin3",
+    "locality_id": "locality_id",
+}
 
 
 def _new_records(run: ImportRun, records: list[SourceRecord]) -> list[SourceRecord]:
@@ -56,7 +53,10 @@ def _new_records(run: ImportRun, records: list[SourceRecord]) -> list[SourceReco
 
 def _place_and_date(record: SourceRecord) -> dict[str, object]:
     place = record.place
-    values: dict[str, object] = {name: getattr(place, name) or "" for name in PLACE_FIELDS}
+    values: dict[str, object] = {
+        field: (getattr(place, attribute) or "")[:100]
+        for field, attribute in PLACE_TEXT_FIELDS.items()
+    }
     values.update(
         latitude=place.latitude,
         longitude=place.longitude,
@@ -132,7 +132,9 @@ def _attach_perpetrators(records: list[SourceRecord], incidents: list[Incident])
     for record, incident in zip(records, incidents, strict=True):
         keys = {a.key for a in record.actors if a.role == "perpetrator" and a.key in actor_ids}
         links.extend(
-            IncidentPerpetrator(incident=incident, actor_id=actor_ids[k], attribution_status="alleged")
+            IncidentPerpetrator(
+                incident=incident, actor_id=actor_ids[k], attribution_status="alleged"
+            )
             for k in sorted(keys)
         )
     IncidentPerpetrator.objects.bulk_create(links)

@@ -21,10 +21,15 @@ def estimate_rows(path: Path) -> int | None:
             from openpyxl import load_workbook
 
             sheet = load_workbook(path, read_only=True).worksheets[0]
-            return max((sheet.max_row or 1) - 1, 0)
+            if sheet.max_row is None:  # files written in streaming mode carry no dimensions
+                sheet.reset_dimensions()
+                return sum(1 for _ in sheet.iter_rows()) - 1
+            return max(sheet.max_row - 1, 0)
         with open(path, "rb") as handle:
-            return max(sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0)
-    except Exception:  # noqa: BLE001 — the estimate is cosmetic; the import reports real errors
+            return max(
+                sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1, 0
+            )
+    except Exception:
         return None
 
 
@@ -50,7 +55,7 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
         if not sep or not field.strip() or not header.strip():
             raise CommandError(
                 f"--columns: « {part.strip()} » is not FIELD=HEADER "
-                "(example: --columns \"full_name=Nom complet,sex=Genre\")"
+                '(example: --columns "full_name=Nom complet,sex=Genre")'
             )
         mapping[field.strip()] = header.strip()
     return mapping
@@ -62,5 +67,5 @@ def os_user() -> str:
 
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001 — no login name in some containers
+    except Exception:
         return "unknown"

@@ -21,9 +21,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
-        parser.add_argument("--format", choices=FORMATS, default=None, help="default: from the file name")
+        parser.add_argument(
+            "--format", choices=FORMATS, default=None, help="default: from the file name"
+        )
         parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
-        parser.add_argument("--with-identities", action="store_true", help="persons only: add names and contacts")
+        parser.add_argument(
+            "--with-identities", action="store_true", help="persons only: add names and contacts"
+        )
         parser.add_argument("--user", help="your civharm user name (needed for --with-identities)")
         parser.add_argument("--reason", default="", help="why identities are exported (audited)")
 

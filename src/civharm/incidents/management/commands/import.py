@@ -37,13 +37,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.formatter_class = __import__("argparse").RawDescriptionHelpFormatter
         parser.add_argument("format", choices=FORMATS, help="what kind of file it is")
-        parser.add_argument("file", type=Path, help="CSV (UTF-8, UTF-8 BOM or cp1252; , or ;) or XLSX")
-        parser.add_argument("--source", help="source name (default: ACLED, UCDP GED, or the file name)")
-        parser.add_argument("--source-type", help="interview, kobo, ngo, un, media, government, social_media, dataset")
-        parser.add_argument("--columns", help="FIELD=HEADER pairs, comma-separated, for unrecognised headers")
+        parser.add_argument(
+            "file", type=Path, help="CSV (UTF-8, UTF-8 BOM or cp1252; , or ;) or XLSX"
+        )
+        parser.add_argument(
+            "--source", help="source name (default: ACLED, UCDP GED, or the file name)"
+        )
+        parser.add_argument(
+            "--source-type",
+            help="interview, kobo, ngo, un, media, government, social_media, dataset",
+        )
+        parser.add_argument(
+            "--columns", help="FIELD=HEADER pairs, comma-separated, for unrecognised headers"
+        )
         parser.add_argument("--json", action="store_true", help="print a JSON summary for machines")
         parser.add_argument("--batch-size", type=int, default=None, help="rows per committed batch")
-        parser.add_argument("--user", default=None, help="who runs the import (for the audit trail)")
+        parser.add_argument(
+            "--user", default=None, help="who runs the import (for the audit trail)"
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["file"]))
@@ -83,4 +94,3 @@ class Command(BaseCommand):
             self.stdout.write(f"  … and {len(outcome.errors) - 20} more.")
         if outcome.error_report:
             self.stdout.write(f"All rejected rows are listed in {outcome.error_report}")
-

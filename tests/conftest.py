@@ -1,0 +1,67 @@
+"""Test set-up shared by the whole suite: a private data folder and field key per run, and
+helpers to run the real `civharm` command in a subprocess against its own database.
+
+Runs on SQLite by default and on PostgreSQL when DATABASE_URL is set (./dev test does both).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_DATA = Path(tempfile.mkdtemp(prefix="civharm-test-"))
+os.environ.setdefault("CIVHARM_DATA", str(_DATA))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
+
+# ../shared beside the checkout holds public test data (real ACLED events: tests only).
+SHARED = Path(os.environ.get("CIVHARM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+
+
+def _scratch_postgres_database(base_url: str) -> tuple[str, str]:
+    import psycopg
+
+    name = f"civharm_cli_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name, base_url.rsplit("/", 1)[0] + "/" + name
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for a `civharm` subprocess with its own data folder and database."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["CIVHARM_DATA"] = str(tmp_path / "data")
+    base_url = os.environ.get("DATABASE_URL")
+    if not base_url:
+        yield env
+        return
+    name, env["DATABASE_URL"] = _scratch_postgres_database(base_url)
+    yield env
+    import psycopg
+
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run_cli(
+    env: dict[str, str], *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """Run `civharm ARGS` as a user would; fail the test with its output if it fails."""
+    result = subprocess.run(
+        [sys.executable, "-m", "civharm.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"civharm {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result

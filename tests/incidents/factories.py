@@ -1,0 +1,146 @@
+"""Small real-shaped source files for register tests (fictional events, generated people)."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+
+ACLED_EVENTS = [
+    # id, date, actor1, sub_event_type, admin1, admin2, location, lat, lon, fatalities, targeting
+    (
+        "MLI90001",
+        "2022-03-14",
+        "Military Forces of Mali (2021-)",
+        "Attack",
+        "Segou",
+        "Niono",
+        "Niono",
+        14.2526,
+        -5.9929,
+        12,
+        "Civilian targeting",
+    ),
+    (
+        "MLI90002",
+        "2022-05-02",
+        "JNIM: Group for Support of Islam and Muslims",
+        "Remote explosive/landmine/IED",
+        "Mopti",
+        "Bandiagara",
+        "Bandiagara",
+        14.3501,
+        -3.6104,
+        4,
+        "",
+    ),
+    (
+        "MLI90003",
+        "2023-01-20",
+        "Islamic State Sahel",
+        "Attack",
+        "Gao",
+        "Menaka",
+        "Menaka",
+        15.9182,
+        2.4022,
+        30,
+        "Civilian targeting",
+    ),
+]
+
+
+def write_acled(path: Path, events: list[tuple] = ACLED_EVENTS) -> Path:  # type: ignore[type-arg]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=ACLED_COLUMNS)
+        writer.writeheader()
+        for eid, day, actor1, sub, adm1, adm2, loc, lat, lon, deaths, targeting in events:
+            writer.writerow(
+                {
+                    "event_id_cnty": eid,
+                    "event_date": day,
+                    "year": day[:4],
+                    "time_precision": 1,
+                    "disorder_type": "Political violence",
+                    "event_type": "Violence against civilians"
+                    if targeting
+                    else "Explosions/Remote violence",
+                    "sub_event_type": sub,
+                    "actor1": actor1,
+                    "inter1": 1,
+                    "actor2": "Civilians (Mali)"
+                    if targeting
+                    else "Military Forces of Mali (2021-)",
+                    "inter2": 7 if targeting else 1,
+                    "interaction": 17 if targeting else 11,
+                    "civilian_targeting": targeting,
+                    "iso": 466,
+                    "region": "Western Africa",
+                    "country": "Mali",
+                    "admin1": adm1,
+                    "admin2": adm2,
+                    "admin3": "",
+                    "location": loc,
+                    "latitude": lat,
+                    "longitude": lon,
+                    "geo_precision": 1,
+                    "source": "Demo source",
+                    "source_scale": "National",
+                    "notes": f"Event at {loc}.",
+                    "fatalities": deaths,
+                    "tags": "",
+                    "timestamp": 1700000000,
+                }
+            )
+    return path
+
+
+VICTIM_ROWS = [
+    # N°; NOM; Prénom; Sexe; Âge; Date du décès; Lieu; Cercle; Région
+    ("1", "KONATÉ", "Fatoumata", "F", "34", "14/03/2022", "Niono", "Niono", "Ségou"),
+    ("2", "SANGARÉ", "Boubacar", "M", "env. 50", "14/03/2022", "Niono", "Niono", "Ségou"),
+    ("3", "DIALLO", "Hamadoun", "M", "", "20/01/2023", "Ménaka", "Ménaka", "Gao"),
+]
+
+
+def write_victims(path: Path, rows: list[tuple[str, ...]] = VICTIM_ROWS) -> Path:
+    """An NGO list as NGOs send them: cp1252, ';' delimiter, French headers, jj/mm/aaaa."""
+    header = ["N°", "NOM", "Prénom", "Sexe", "Âge", "Date du décès", "Lieu", "Cercle", "Région"]
+    with open(path, "w", encoding="cp1252", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path

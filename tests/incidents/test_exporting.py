@@ -1,0 +1,130 @@
+"""Exports: provenance on every row, pseudonyms only, audited identity exports, safe cells."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from civharm.accounts.models import AuditEntry, User
+from civharm.incidents.models import Incident
+from civharm.incidents.services.exporting import ExportDenied, export, neutralise
+from civharm.incidents.services.importing import import_file
+from tests.conftest import run_cli
+from tests.incidents.factories import VICTIM_ROWS, write_acled, write_victims
+
+pytestmark = pytest.mark.django_db
+NAMES = [part for row in VICTIM_ROWS for part in (row[1], row[2])]
+
+
+@pytest.fixture
+def register(tmp_path: Path) -> None:
+    import_file(write_acled(tmp_path / "acled.csv"), "acled")
+    import_file(write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG test")
+
+
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.mark.parametrize("kind", ["incidents", "reports", "persons"])
+def test_every_row_carries_its_source_record_ids(register: None, tmp_path: Path, kind: str) -> None:
+    out = tmp_path / f"{kind}.csv"
+    count = export(kind, "csv", out, actor="test")
+    rows = _csv_rows(out)
+    assert count == len(rows) > 0
+    assert all(row["source_record_ids"] for row in rows)
+
+
+def test_persons_export_has_pseudonyms_and_no_names(register: None, tmp_path: Path) -> None:
+    for fmt in ("csv", "xlsx", "geojson", "hxl"):
+        out = tmp_path / f"persons.{fmt}"
+        export("persons", fmt, out, actor="test")
+        text = out.read_bytes().decode("utf-8", "replace") if fmt != "xlsx" else _xlsx_text(out)
+        assert "P-" in text
+        for name in NAMES:
+            assert name not in text, f"a real name leaked into the {fmt} export"
+
+
+def _xlsx_text(path: Path) -> str:
+    sheet = load_workbook(path, read_only=True).worksheets[0]
+    return json.dumps([list(row) for row in sheet.iter_rows(values_only=True)], default=str)
+
+
+def test_identity_export_needs_an_authorised_user_and_a_reason(
+    register: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "ids.csv"
+    trainer = User.objects.create_user("trainer1", password="x" * 16, role="trainer")
+    analyst = User.objects.create_user("analyst1", password="x" * 16, role="analyst")
+    with pytest.raises(ExportDenied):
+        export(
+            "persons", "csv", out, actor="test", with_identities=True, reason="assistance payments"
+        )
+    with pytest.raises(ExportDenied):
+        export(
+            "persons", "csv", out, actor="t", user=trainer, with_identities=True, reason="x" * 20
+        )
+    with pytest.raises(ExportDenied):
+        export("persons", "csv", out, actor="t", user=analyst, with_identities=True, reason="")
+    export(
+        "persons", "csv", out, actor="t", user=analyst, with_identities=True, reason="verify claims"
+    )
+    assert {row["name"] for row in _csv_rows(out)} == {f"{r[2]} {r[1]}" for r in VICTIM_ROWS}
+    entry = AuditEntry.objects.get(action="export_identities")
+    assert entry.actor == "analyst1" and entry.reason == "verify claims"
+    assert entry.fields == ["contact", "name"]
+    assert not any(name in json.dumps(entry.details) for name in NAMES)
+
+
+def test_geojson_points_and_hxl_tags(register: None, tmp_path: Path) -> None:
+    export("incidents", "geojson", tmp_path / "i.geojson", actor="t")
+    collection = json.loads((tmp_path / "i.geojson").read_text(encoding="utf-8"))
+    points = [f for f in collection["features"] if f["geometry"]]
+    assert len(points) == Incident.objects.exclude(latitude=None).count() > 0
+    lon, lat = points[0]["geometry"]["coordinates"]
+    assert -13 < lon < 5 and 10 < lat < 25
+    export("incidents", "hxl", tmp_path / "i.csv", actor="t")
+    with open(tmp_path / "i.csv", encoding="utf-8") as handle:
+        tags = next(iter(list(csv.reader(handle))[1:2]))
+    assert "#adm2+code" in tags and "#affected+killed" in tags
+
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+1+1", "-2+3", "@SUM(A1)", "\tx"])
+def test_cells_a_spreadsheet_would_execute_are_neutralised(cell: str) -> None:
+    assert str(neutralise(cell)).startswith("'")
+    assert neutralise(-5) == -5 and neutralise("Mopti") == "Mopti"
+
+
+def test_formula_in_a_source_is_neutralised_in_every_format(tmp_path: Path) -> None:
+    from tests.incidents.factories import ACLED_EVENTS
+
+    event = list(ACLED_EVENTS[0])
+    event[6] = "=cmd|' /C calc'!A0"
+    import_file(write_acled(tmp_path / "evil.csv", [tuple(event)]), "acled")
+    export("incidents", "csv", tmp_path / "e.csv", actor="t")
+    assert _csv_rows(tmp_path / "e.csv")[0]["place_name"].startswith("'=")
+    export("incidents", "xlsx", tmp_path / "e.xlsx", actor="t")
+    assert "'=cmd" in _xlsx_text(tmp_path / "e.xlsx")
+
+
+def test_cli_export_writes_and_audits(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "a.csv")))
+    result = run_cli(cli_env, "export", "incidents", "-o", str(tmp_path / "out.xlsx"))
+    assert "3 incidents written" in result.stdout
+    sheet = load_workbook(tmp_path / "out.xlsx", read_only=True).worksheets[0]
+    assert len(list(sheet.iter_rows(values_only=True))) == 4
+    denied = run_cli(
+        cli_env,
+        "export",
+        "persons",
+        "--with-identities",
+        "-o",
+        str(tmp_path / "p.csv"),
+        check=False,
+    )
+    assert denied.returncode != 0 and "Traceback" not in denied.stderr

@@ -1,0 +1,113 @@
+"""Importing into the register: idempotency, encryption at rest, provenance, audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from civharm.accounts.models import AuditEntry
+from civharm.incidents.models import HarmCount, ImportRun, Incident, Person, Report, VictimRecord
+from civharm.incidents.services.importing import decode_payload, import_file
+from tests.conftest import run_cli
+from tests.incidents.factories import VICTIM_ROWS, write_acled, write_victims
+
+pytestmark = pytest.mark.django_db
+
+
+def test_acled_import_creates_reports_incidents_counts_and_actors(tmp_path: Path) -> None:
+    outcome = import_file(write_acled(tmp_path / "acled.csv"), "acled")
+    assert (outcome.imported, outcome.duplicates, outcome.errors) == (3, 0, [])
+    report = Report.objects.get(record_id="MLI90001")
+    assert report.source.name == "ACLED" and not report.payload_encrypted
+    assert decode_payload(report.payload, report.payload_encrypted)["location"] == "Niono"
+    incident = report.incident
+    assert incident is not None and incident.admin2_pcode and incident.admin1_pcode
+    killed = HarmCount.objects.get(incident=incident, harm_type="killed")
+    assert (killed.low, killed.best, killed.high) == (12, 12, 12)
+    assert list(incident.perpetrators.values_list("key", flat=True)) == ["fama"]
+    assert ImportRun.objects.get().status == "complete"
+    assert AuditEntry.objects.filter(action="import").count() == 1
+
+
+def test_reimport_changes_nothing(tmp_path: Path) -> None:
+    path = write_acled(tmp_path / "acled.csv")
+    import_file(path, "acled")
+    before = (Report.objects.count(), Incident.objects.count(), HarmCount.objects.count())
+    again = import_file(path, "acled")
+    assert (again.imported, again.duplicates) == (0, 3)
+    assert (Report.objects.count(), Incident.objects.count(), HarmCount.objects.count()) == before
+
+
+def test_victim_names_are_encrypted_at_rest(tmp_path: Path) -> None:
+    outcome = import_file(write_victims(tmp_path / "liste.csv"), "victims", source_type="ngo")
+    assert outcome.imported == 3 and outcome.errors == []
+    assert Person.objects.count() == VictimRecord.objects.count() == 3
+    with connection.cursor() as cursor:
+        for table in ("incidents_person", "incidents_victimrecord", "incidents_report"):
+            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 — fixed table names
+            dump = json.dumps(cursor.fetchall(), default=str)
+            for row in VICTIM_ROWS:
+                assert row[1] not in dump and row[2] not in dump, f"a name is readable in {table}"
+    person = Person.objects.order_by("id").first()
+    assert person is not None and person.pseudonym.startswith("P-")
+    assert person.sex == "female" and person.age == 34
+
+
+def test_report_original_cannot_be_altered(tmp_path: Path) -> None:
+    from civharm.incidents.models import ImmutableRecordError
+
+    import_file(write_acled(tmp_path / "acled.csv"), "acled")
+    report = Report.objects.get(record_id="MLI90002")
+    report.payload = '{"fatalities": "400"}'
+    with pytest.raises(ImmutableRecordError):
+        report.save()
+    report.refresh_from_db()
+    report.description = "analyst note kept outside the original"
+    report.save()  # normalised fields may change; the original may not
+
+
+def test_sqlite_runs_in_wal_with_full_sync() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite pragmas only")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA synchronous")
+        assert cursor.fetchone()[0] == 2  # FULL
+        cursor.execute("PRAGMA foreign_keys")
+        assert cursor.fetchone()[0] == 1
+
+
+def test_data_folder_database_is_wal(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "a.csv")), "--json")
+    if "DATABASE_URL" in cli_env:
+        return
+    import sqlite3
+
+    database = Path(cli_env["CIVHARM_DATA"]) / "civharm.sqlite3"
+    with sqlite3.connect(database) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_cli_json_summary_and_idempotency(cli_env: dict[str, str], tmp_path: Path) -> None:
+    path = str(write_victims(tmp_path / "liste.csv"))
+    first = json.loads(run_cli(cli_env, "import", "victims", path, "--json").stdout)
+    assert first == {"imported": 3, "duplicates": 0, "errors": []}
+    second = json.loads(run_cli(cli_env, "import", "victims", path, "--json").stdout)
+    assert second == {"imported": 0, "duplicates": 3, "errors": []}
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [(b"", "empty.csv"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40, "photo.csv")],
+)
+def test_unreadable_file_is_refused_in_one_sentence(
+    cli_env: dict[str, str], tmp_path: Path, content: bytes, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run_cli(cli_env, "import", "acled", str(path), check=False)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and name in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

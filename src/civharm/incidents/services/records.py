@@ -6,8 +6,13 @@ makes every import idempotent and resumable.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from functools import cache
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from civharm.core.gazetteer import Gazetteer
 from civharm.core.protection import new_pseudonym
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import (
@@ -21,6 +26,7 @@ from civharm.incidents.models import (
     VictimRecord,
 )
 from civharm.incidents.protection import field_cipher
+from civharm.incidents.services import bulk
 from civharm.ingest.records import SourceRecord
 
 # register field <- ingest Place attribute (text fields: None is stored as "")
@@ -51,12 +57,26 @@ def _new_records(run: ImportRun, records: list[SourceRecord]) -> list[SourceReco
     return fresh
 
 
+@cache
+def _canonical_admin_names() -> dict[str, str]:
+    """P-code -> the pack's name, so 'Segou', 'SEGOU' and 'Ségou' are stored as one region."""
+    gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
+    names = dict(gazetteer.admin1_units())
+    names.update({pcode: name for pcode, name, _region in gazetteer.admin2_units()})
+    return names
+
+
 def _place_and_date(record: SourceRecord) -> dict[str, object]:
     place = record.place
     values: dict[str, object] = {
         field: (getattr(place, attribute) or "")[:100]
         for field, attribute in PLACE_TEXT_FIELDS.items()
     }
+    canonical = _canonical_admin_names()
+    for level in ("admin1", "admin2"):
+        pcode = str(values[f"{level}_pcode"])
+        if pcode in canonical:
+            values[f"{level}_name"] = canonical[pcode]
     values.update(
         latitude=place.latitude,
         longitude=place.longitude,
@@ -71,30 +91,96 @@ def _place_and_date(record: SourceRecord) -> dict[str, object]:
     return values
 
 
-def _report(run: ImportRun, record: SourceRecord, incident: Incident | None) -> Report:
+PLACE_DATE_FIELDS = (
+    *PLACE_TEXT_FIELDS,
+    "latitude",
+    "longitude",
+    "geocode_confidence",
+    "outside_country",
+    "place_name",
+    "geo_precision",
+    "date_start",
+    "date_end",
+    "date_precision",
+)
+REPORT_FIELDS = (
+    "id",
+    "source",
+    "record_id",
+    "kind",
+    "source_format",
+    "payload",
+    "payload_encrypted",
+    "payload_sha256",
+    "import_run",
+    "row_number",
+    "received_at",
+    "actors",
+    "interaction_context",
+    "harm",
+    "description",
+    "source_reference",
+    "language",
+    "reliability",
+    "credibility",
+    "warnings",
+    "incident",
+    *PLACE_DATE_FIELDS,
+)
+INCIDENT_FIELDS = (
+    "id",
+    "interaction_context",
+    "description",
+    "assessment_grade",
+    "review_status",
+    "created_at",
+    "updated_at",
+    *PLACE_DATE_FIELDS,
+)
+
+
+def _place_date_values(record: SourceRecord, adapt: bulk.Adapter) -> tuple[object, ...]:
+    values = _place_and_date(record)
+    values["date_start"] = adapt.date(record.date_start)
+    values["date_end"] = adapt.date(record.date_end)
+    return tuple(values[name] for name in PLACE_DATE_FIELDS)
+
+
+def _report_row(
+    run: ImportRun,
+    record: SourceRecord,
+    ids: tuple[int, int | None],
+    now: object,
+    adapt: bulk.Adapter,
+    place: tuple[object, ...],
+) -> tuple[object, ...]:
     from civharm.incidents.services.importing import payload_text
 
     source = run.source
-    return Report(
-        source_id=source.pk,
-        record_id=record.record_id[:128],
-        kind=record.kind,
-        source_format=record.source_format,
-        payload=payload_text(record, encrypt=source.personal_data),
-        payload_encrypted=source.personal_data,
-        payload_sha256=record.payload_sha256,
-        import_run_id=run.pk,
-        row_number=record.row,
-        actors=[{"name": a.name, "key": a.key, "role": a.role} for a in record.actors],
-        interaction_context=record.interaction_context or "",
-        harm={k: [c.low, c.best, c.high] for k, c in record.harm.items()},
-        description=record.description,
-        source_reference=record.source_reference,
-        language=record.language or "",
-        reliability=source.reliability,
-        warnings=list(record.warnings),
-        incident=incident,
-        **_place_and_date(record),
+    report_id, incident_id = ids
+    return (
+        report_id,
+        source.pk,
+        record.record_id[:128],
+        record.kind,
+        record.source_format,
+        payload_text(record, encrypt=source.personal_data),
+        source.personal_data,
+        record.payload_sha256,
+        run.pk,
+        record.row,
+        now,
+        adapt.json([{"name": a.name, "key": a.key, "role": a.role} for a in record.actors]),
+        record.interaction_context or "",
+        adapt.json({k: [c.low, c.best, c.high] for k, c in record.harm.items()}),
+        record.description,
+        record.source_reference,
+        record.language or "",
+        source.reliability,
+        "6",  # information credibility: cannot be judged until an analyst reviews it
+        adapt.json(list(record.warnings)),
+        incident_id,
+        *place,
     )
 
 
@@ -103,41 +189,52 @@ def write_event_batch(run: ImportRun, records: list[SourceRecord]) -> int:
     fresh = _new_records(run, records)
     if not fresh:
         return 0
-    incidents = Incident.objects.bulk_create(
+    adapt = bulk.Adapter()
+    now = adapt.datetime(timezone.now())
+    incident_ids = bulk.reserve_ids(Incident, len(fresh))
+    report_ids = bulk.reserve_ids(Report, len(fresh))
+    places = [_place_date_values(r, adapt) for r in fresh]
+    bulk.insert_rows(
+        Incident,
+        INCIDENT_FIELDS,
         [
-            Incident(
-                interaction_context=r.interaction_context or "",
-                description=r.description,
-                **_place_and_date(r),
-            )
-            for r in fresh
-        ]
+            (i, r.interaction_context or "", r.description, "", "new", now, now, *place)
+            for r, i, place in zip(fresh, incident_ids, places, strict=True)
+        ],
     )
-    Report.objects.bulk_create([_report(run, r, i) for r, i in zip(fresh, incidents, strict=True)])
-    HarmCount.objects.bulk_create(
+    bulk.insert_rows(
+        Report,
+        REPORT_FIELDS,
         [
-            HarmCount(incident=i, harm_type=k, low=c.low, best=c.best, high=c.high)
-            for r, i in zip(fresh, incidents, strict=True)
+            _report_row(run, r, (report_id, i), now, adapt, place)
+            for r, report_id, i, place in zip(fresh, report_ids, incident_ids, places, strict=True)
+        ],
+    )
+    bulk.insert_rows(
+        HarmCount,
+        ("incident", "harm_type", "low", "best", "high"),
+        [
+            (i, k, c.low, c.best, c.high)
+            for r, i in zip(fresh, incident_ids, strict=True)
             for k, c in r.harm.items()
             if c.is_known
-        ]
+        ],
     )
-    _attach_perpetrators(fresh, incidents)
+    _attach_perpetrators(fresh, incident_ids)
     return len(fresh)
 
 
-def _attach_perpetrators(records: list[SourceRecord], incidents: list[Incident]) -> None:
-    actor_ids = dict(Actor.objects.values_list("key", "id"))
+def _attach_perpetrators(records: list[SourceRecord], incident_ids: list[int]) -> None:
+    actor_ids = _actor_ids()
     links = []
-    for record, incident in zip(records, incidents, strict=True):
+    for record, incident_id in zip(records, incident_ids, strict=True):
         keys = {a.key for a in record.actors if a.role == "perpetrator" and a.key in actor_ids}
-        links.extend(
-            IncidentPerpetrator(
-                incident=incident, actor_id=actor_ids[k], attribution_status="alleged"
-            )
-            for k in sorted(keys)
-        )
-    IncidentPerpetrator.objects.bulk_create(links)
+        links.extend((incident_id, actor_ids[k], "alleged") for k in sorted(keys))
+    bulk.insert_rows(IncidentPerpetrator, ("incident", "actor", "attribution_status"), links)
+
+
+def _actor_ids() -> dict[str, int]:
+    return dict(Actor.objects.values_list("key", "id"))
 
 
 def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
@@ -147,18 +244,28 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
         return 0
     cipher = field_cipher()
     persons = _create_persons(fresh)
-    reports = Report.objects.bulk_create([_report(run, r, None) for r in fresh])
+    adapt = bulk.Adapter()
+    now = adapt.datetime(timezone.now())
+    report_ids = bulk.reserve_ids(Report, len(fresh))
+    bulk.insert_rows(
+        Report,
+        REPORT_FIELDS,
+        [
+            _report_row(run, r, (i, None), now, adapt, _place_date_values(r, adapt))
+            for r, i in zip(fresh, report_ids, strict=True)
+        ],
+    )
     VictimRecord.objects.bulk_create(
         [
             VictimRecord(
-                report=report,
+                report_id=report_id,
                 person=person,
                 name_encrypted=cipher.encrypt(_full_name(record)),
                 sex=record.victim.sex,  # type: ignore[union-attr]
                 age=record.victim.age,  # type: ignore[union-attr]
                 age_band=record.victim.age_band or "",  # type: ignore[union-attr]
             )
-            for record, person, report in zip(fresh, persons, reports, strict=True)
+            for record, person, report_id in zip(fresh, persons, report_ids, strict=True)
         ]
     )
     return len(fresh)

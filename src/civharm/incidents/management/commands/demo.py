@@ -7,6 +7,7 @@ records never mix with a real register.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         from civharm.demo import generate_demo
 
-        console = Console()
+        console = Console(width=None if sys.stdout.isatty() else 120)
         folder = Path(settings.DATA_DIR) / "demo-sources"
         if options["fresh"] and folder.exists():
             shutil.rmtree(folder)

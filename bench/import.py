@@ -1,0 +1,92 @@
+"""Benchmark: import N UCDP-GED-shaped rows through `civharm import`'s service, beside a
+same-run baseline of plain `sqlite3.executemany` of the same rows into an equivalent table.
+
+    .venv/bin/python bench/import.py                 # 100,000 rows (the target: >= 0.25x)
+    .venv/bin/python bench/import.py --rows 1000000  # memory target: peak RSS < 500 MB
+
+Prints rows/s for both, their ratio and the peak resident memory of the process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 0.25
+MEMORY_LIMIT_MB = 500
+
+
+def baseline(path: Path, folder: Path) -> float:
+    """Rows/s of the plainest possible load: csv.reader -> executemany, same pragmas, batches."""
+    database = sqlite3.connect(folder / "baseline.sqlite3")
+    database.execute("PRAGMA journal_mode=WAL")
+    database.execute("PRAGMA synchronous=FULL")
+    started = time.perf_counter()
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        columns = ", ".join(f'"{name}" TEXT' for name in header)
+        database.execute(f"CREATE TABLE ged (rowid INTEGER PRIMARY KEY, {columns})")
+        marks = ", ".join("?" for _ in header)
+        insert = f"INSERT INTO ged ({', '.join(map(repr, header))}) VALUES ({marks})"  # noqa: S608
+        rows = 0
+        while batch := [row for _, row in zip(range(2000), reader, strict=False)]:
+            with database:
+                database.executemany(insert, batch)
+            rows += len(batch)
+    elapsed = time.perf_counter() - started
+    database.close()
+    return rows / elapsed
+
+
+def civharm_import(path: Path, folder: Path) -> tuple[float, int]:
+    os.environ["CIVHARM_DATA"] = str(folder / "civharm")
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
+    import django
+
+    django.setup()
+    from civharm.incidents.services.database import ensure_database
+    from civharm.incidents.services.importing import import_file
+
+    ensure_database()
+    started = time.perf_counter()
+    outcome = import_file(path, "ucdp", actor="bench")
+    elapsed = time.perf_counter() - started
+    return outcome.imported / elapsed, outcome.imported
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    from civharm.demo import write_ucdp_rows
+
+    with tempfile.TemporaryDirectory(prefix="civharm-bench-") as tmp:
+        folder = Path(tmp)
+        path = folder / "ged.csv"
+        write_ucdp_rows(path, args.rows, seed=1)
+        base = baseline(path, folder)
+        ours, imported = civharm_import(path, folder)
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    ratio = ours / base
+    print(f"rows:                      {args.rows:,} (imported {imported:,})")
+    print(f"baseline sqlite3.executemany: {base:>10,.0f} rows/s")
+    print(f"civharm import (validation, geocoding, register rows): {ours:>10,.0f} rows/s")
+    print(f"ratio:                     {ratio:.2f} (target >= {TARGET_RATIO})")
+    print(f"peak resident memory:      {peak_mb:,.0f} MB (target < {MEMORY_LIMIT_MB} MB)")
+    ok = ratio >= TARGET_RATIO and peak_mb < MEMORY_LIMIT_MB and imported == args.rows
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    sys.exit(main())

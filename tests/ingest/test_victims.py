@@ -1,0 +1,113 @@
+"""Victim lists: French cp1252 CSV and English XLSX; no name ever in a message; stable ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from civharm.core.precision import Count
+from civharm.ingest.records import RowError, UnreadableFile
+from civharm.ingest.victims import parse_age, read_victims
+
+from .conftest import FIXTURES
+
+FR = FIXTURES / "victims_fr_cp1252.csv"
+EN = FIXTURES / "victims_en.xlsx"
+
+
+def _records(path, **kwargs):
+    items = list(read_victims(path, **kwargs))
+    assert not [item for item in items if isinstance(item, RowError)]
+    return items
+
+
+def test_french_cp1252_list_gives_one_victim_per_row():
+    records = _records(FR)
+    assert len(records) == 11
+    first = records[0]
+    assert first.kind == "victim" and first.record_id == "1"
+    assert first.victim.family_name and first.victim.given_name
+    assert first.victim.full_name == f"{first.victim.given_name} {first.victim.family_name}"
+    assert first.victim.sex in ("male", "female")
+    assert first.victim.civilian_status == "civilian"
+    assert first.date_start == dt.date(2019, 3, 23)
+    assert first.harm == {"killed": Count.exact(1)}  # date-of-death list, no harm column
+
+
+def test_identical_rows_are_two_people_with_distinct_stable_ids():
+    first_read = [r.record_id for r in _records(FR)]
+    second_read = [r.record_id for r in _records(FR)]
+    assert first_read == second_read
+    twins = first_read[8:10]
+    assert twins[0].startswith("sha256:") and twins[1] == twins[0] + "#2"
+
+
+def test_bad_date_keeps_the_person_and_never_echoes_a_name():
+    last = _records(FR)[-1]
+    assert last.date_start is None
+    assert last.victim.age_band == "0-17" and last.victim.sex == "female"
+    assert any("31/02/2019" in warning for warning in last.warnings)
+    for warning in last.warnings:
+        assert last.victim.family_name not in warning
+        assert last.victim.given_name not in warning
+
+
+def test_english_xlsx_with_harm_column():
+    records = _records(EN)
+    assert [r.victim.harm_type for r in records] == [
+        "killed", "injured", "abducted", "arbitrary_detention", "killed", "killed",
+    ]  # fmt: skip
+    assert records[1].harm == {"injured": Count.exact(1)}
+    assert records[-1].victim.age_band == "18-59" and records[-1].victim.sex == "male"
+
+
+def test_no_message_of_the_files_contains_a_name_or_contact():
+    for record in _records(FR) + _records(EN):
+        personal = [record.victim.full_name, record.victim.contact]
+        for warning in record.warnings:
+            assert not any(value and value in warning for value in personal)
+
+
+def test_columns_override(tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_text("Identité;Genre;Années\nAwa Diallo;F;30\n", encoding="utf-8")
+    (record,) = _records(path, columns={"full_name": "Identité", "sex": "Genre", "age": "Années"})
+    assert (record.victim.full_name, record.victim.sex, record.victim.age) == (
+        "Awa Diallo",
+        "female",
+        30,
+    )
+    assert record.harm == {}
+
+
+def test_parse_age_shapes():
+    warnings: list[str] = []
+    assert parse_age("40", warnings) == (40, None)
+    assert parse_age("env. 40", warnings) == (40, None)
+    assert parse_age("40 ans", warnings) == (40, None)
+    assert parse_age("18-59", warnings) == (None, "18-59")
+    assert parse_age("adulte", warnings) == (None, "18+")
+    assert parse_age("60+", warnings) == (None, "60+")
+    assert warnings == []
+    assert parse_age("vieux?", warnings) == (None, None) and warnings
+
+
+def test_rejected_victim_rows_never_echo_names_or_contacts(tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "Nom;Prénom;Téléphone\nZerbo;Awa;70 11 22 33\nKonaté;Issa;65 44 55 66;extra\n",
+        encoding="utf-8",
+    )
+    items = list(read_victims(path))
+    (error,) = [item for item in items if isinstance(item, RowError)]
+    assert error.row == 3
+    for secret in ("Konaté", "Issa", "65 44 55 66"):
+        assert secret not in error.message
+
+
+def test_unknown_field_in_columns_is_one_sentence(tmp_path):
+    path = tmp_path / "liste.csv"
+    path.write_text("Nom;Sexe\nZerbo;F\n", encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="Unknown field « surname »"):
+        list(read_victims(path, columns={"surname": "Nom"}))

@@ -25,7 +25,10 @@ def _committed_reports(env: dict[str, str]) -> int:
         import psycopg
 
         with psycopg.connect(env["DATABASE_URL"]) as conn:
-            total, distinct = conn.execute(query).fetchone()  # type: ignore[misc]
+            try:
+                total, distinct = conn.execute(query).fetchone()  # type: ignore[misc]
+            except psycopg.errors.UndefinedTable:  # tables not created yet
+                return 0
     else:
         database = Path(env["CIVHARM_DATA"]) / "civharm.sqlite3"
         if not database.exists():

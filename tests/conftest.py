@@ -20,6 +20,10 @@ _DATA = Path(tempfile.mkdtemp(prefix="civharm-test-"))
 os.environ.setdefault("CIVHARM_DATA", str(_DATA))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
 
+from civharm.core import i18n  # noqa: E402 — after the environment is set
+
+i18n.activate("en")  # messages asserted in English; tests/test_translations.py covers French
+
 # ../shared beside the checkout holds public test data (real ACLED events: tests only).
 SHARED = Path(os.environ.get("CIVHARM_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
@@ -38,6 +42,7 @@ def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     """Environment for a `civharm` subprocess with its own data folder and database."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["CIVHARM_DATA"] = str(tmp_path / "data")
+    env["CIVHARM_LANG"] = "en"  # assertions read English; French has its own tests
     base_url = os.environ.get("DATABASE_URL")
     if not base_url:
         yield env

@@ -9,54 +9,70 @@ from __future__ import annotations
 import os
 import sys
 
-COMMANDS = {
-    "demo": "build a demo register of generated data over real Mali places, 2019–2024",
-    "import": "import a source file: civharm import acled|ucdp|hxl|reports|victims FILE",
-    "export": "export records: civharm export incidents|reports|persons -o FILE [--format …]",
-    "backup": "write a consistent backup of the register: civharm backup FILE",
-    "restore": "restore the register from a backup: civharm restore FILE",
-    "createuser": "create a user with a role: civharm createuser NAME --role analyst",
-    "audit": "verify the audit trail: civharm audit verify",
-    "migrate": "create or upgrade the database (done automatically by the other commands)",
-}
-USAGE = """Usage: civharm [--data-dir DIR] COMMAND [options]
-
-Civilian harm tracking, analysis and response. The data folder is DIR, or $CIVHARM_DATA,
-or ./civharm-data (the demo uses ./civharm-demo unless told otherwise); PostgreSQL is used
-instead of SQLite when $DATABASE_URL is set.
-
-Commands:
-{commands}
-
-Run `civharm COMMAND --help` for a command's options and examples.
-"""
+from civharm.core import i18n
+from civharm.core.i18n import _
 
 
-def _take_data_dir(argv: list[str]) -> list[str]:
-    """Remove --data-dir from argv and export it as CIVHARM_DATA (Django reads it at start)."""
+def _commands() -> dict[str, str]:
+    return {
+        "demo": _("build a demo register of generated data over real Mali places, 2019–2024"),
+        "import": _("import a source file: civharm import acled|ucdp|hxl|reports|victims FILE"),
+        "export": _("export records: civharm export incidents|reports|persons -o FILE"),
+        "backup": _("write a consistent backup of the register: civharm backup FILE"),
+        "restore": _("restore the register from a backup: civharm restore FILE"),
+        "createuser": _("create a user with a role: civharm createuser NAME --role analyst"),
+        "audit": _("verify the audit trail: civharm audit verify"),
+        "migrate": _("create or upgrade the database (the other commands do it when needed)"),
+    }
+
+
+def _usage_text() -> str:
+    return _(
+        "Usage: civharm [--data-dir DIR] [--lang fr|en] COMMAND [options]\n"
+        "\n"
+        "Civilian harm tracking, analysis and response. The data folder is DIR, or\n"
+        "$CIVHARM_DATA, or ./civharm-data (the demo uses ./civharm-demo unless told\n"
+        "otherwise); PostgreSQL is used instead of SQLite when $DATABASE_URL is set.\n"
+        "Messages are in French unless --lang en, CIVHARM_LANG=en or an English locale.\n"
+        "\n"
+        "Commands:\n"
+        "{commands}\n"
+        "\n"
+        "Run `civharm COMMAND --help` for a command's options and examples."
+    )
+
+
+GLOBAL_OPTIONS = {"--data-dir": "CIVHARM_DATA", "--lang": "CIVHARM_LANG"}
+
+
+def _take_global_options(argv: list[str]) -> list[str]:
+    """Remove --data-dir and --lang from argv and export them (Django reads them at start)."""
     rest: list[str] = []
     iterator = iter(argv)
     for arg in iterator:
-        if arg == "--data-dir":
-            value = next(iterator, None)
-            if value is None:
-                sys.exit("civharm: --data-dir needs a folder, e.g. --data-dir ./civharm-data")
-            os.environ["CIVHARM_DATA"] = value
-        elif arg.startswith("--data-dir="):
-            os.environ["CIVHARM_DATA"] = arg.split("=", 1)[1]
-        else:
+        option, equals, value = arg.partition("=")
+        if option not in GLOBAL_OPTIONS:
             rest.append(arg)
+            continue
+        if not equals:
+            value = next(iterator, "")
+        if not value:
+            sys.exit(_("civharm: {option} needs a value").format(option=option))
+        os.environ[GLOBAL_OPTIONS[option]] = value
     return rest
 
 
 def _usage() -> str:
-    width = max(len(name) for name in COMMANDS)
-    lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items())
-    return USAGE.format(commands=lines)
+    commands = _commands()
+    width = max(len(name) for name in commands)
+    lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in commands.items())
+    return _usage_text().format(commands=lines)
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _take_data_dir(list(sys.argv[1:] if argv is None else argv))
+    args = _take_global_options(list(sys.argv[1:] if argv is None else argv))
+    language = i18n.language_from_environment()
+    i18n.activate(language)
     if not args or args[0] in {"-h", "--help", "help"}:
         print(_usage())
         return
@@ -70,8 +86,10 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
     import django
     from django.core.management import execute_from_command_line
+    from django.utils import translation
 
     django.setup()
+    translation.activate(language)
     if args[0] not in {"migrate", "makemigrations", "restore", "test"}:
         from civharm.incidents.services.database import ensure_database
 

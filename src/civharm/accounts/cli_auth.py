@@ -9,6 +9,7 @@ import getpass
 import os
 
 from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
 
 from civharm.accounts.models import User
 
@@ -20,8 +21,8 @@ class CliAuthError(Exception):
 def authenticate_cli_user(username: str) -> User:
     password = os.environ.get("CIVHARM_PASSWORD")
     if password is None:
-        password = getpass.getpass(f"Password for {username}: ")
+        password = getpass.getpass(_("Password for {name}: ").format(name=username))
     user = authenticate(username=username, password=password)
     if user is None or not user.is_active:
-        raise CliAuthError("unknown user or wrong password")
+        raise CliAuthError(_("unknown user or wrong password"))
     return user  # type: ignore[return-value]

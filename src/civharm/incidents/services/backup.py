@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from django.db import connection, connections
+from django.utils.translation import gettext as _
 
 
 class BackupError(Exception):
@@ -22,19 +23,21 @@ class BackupError(Exception):
 def backup(target: Path) -> None:
     target = Path(target)
     if target.exists():
-        raise BackupError(f"{target} already exists: choose a new file name")
+        raise BackupError(_("{file} already exists: choose a new file name").format(file=target))
     if connection.vendor == "sqlite":
         _sqlite_backup(Path(str(connection.settings_dict["NAME"])), target)
     elif connection.vendor == "postgresql":
         _run(["pg_dump", "--format=custom", "--no-owner", f"--file={target}", _pg_url()])
     else:
-        raise BackupError(f"backups of a {connection.vendor} database are not supported")
+        raise BackupError(
+            _("backups of a {vendor} database are not supported").format(vendor=connection.vendor)
+        )
 
 
 def restore(source: Path) -> None:
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"{source} does not exist or is not a file")
+        raise BackupError(_("{file} does not exist or is not a file").format(file=source))
     if connection.vendor == "sqlite":
         _sqlite_restore(source, Path(str(connection.settings_dict["NAME"])))
     elif connection.vendor == "postgresql":
@@ -51,7 +54,9 @@ def restore(source: Path) -> None:
             ]
         )
     else:
-        raise BackupError(f"restoring a {connection.vendor} database is not supported")
+        raise BackupError(
+            _("restoring a {vendor} database is not supported").format(vendor=connection.vendor)
+        )
 
 
 def _sqlite_backup(database: Path, target: Path) -> None:
@@ -77,11 +82,21 @@ def _check_sqlite(path: Path) -> None:
             result = db.execute("PRAGMA integrity_check").fetchone()[0]
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
-        raise BackupError(f"{path.name} is not a readable civharm SQLite backup ({exc})") from None
+        raise BackupError(
+            _("{file} is not a readable civharm SQLite backup ({reason})").format(
+                file=path.name, reason=exc
+            )
+        ) from None
     if result != "ok":
-        raise BackupError(f"{path.name} failed SQLite's integrity check: {result}")
+        raise BackupError(
+            _("{file} failed SQLite's integrity check: {result}").format(
+                file=path.name, result=result
+            )
+        )
     if "incidents_report" not in tables:
-        raise BackupError(f"{path.name} is an SQLite file but not a civharm register")
+        raise BackupError(
+            _("{file} is an SQLite file but not a civharm register").format(file=path.name)
+        )
 
 
 def _pg_url() -> str:
@@ -94,7 +109,9 @@ def _pg_url() -> str:
 def _run(command: list[str]) -> None:
     if shutil.which(command[0]) is None:
         raise BackupError(
-            f"{command[0]} is not installed (Debian: apt-get install postgresql-client)"
+            _("{tool} is not installed (Debian: apt-get install postgresql-client)").format(
+                tool=command[0]
+            )
         )
     env = None
     password = connection.settings_dict.get("PASSWORD")
@@ -104,4 +121,6 @@ def _run(command: list[str]) -> None:
         env = {**os.environ, "PGPASSWORD": str(password)}
     result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
     if result.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {result.stderr.strip()[:500]}")
+        raise BackupError(
+            _("{tool} failed: {reason}").format(tool=command[0], reason=result.stderr.strip()[:500])
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
 from civharm.accounts.models import User
@@ -223,13 +224,13 @@ def export(
 
 def _check_identity_export(kind: str, user: User | None, reason: str) -> None:
     if kind != "persons":
-        raise ExportDenied("--with-identities only applies to the persons export")
+        raise ExportDenied(_("--with-identities only applies to the persons export"))
     if user is None or not user.can("export_identities"):
         raise ExportDenied(
-            "exporting names needs a user whose role may export identities (--user NAME)"
+            _("exporting names needs a user whose role may export identities (--user NAME)")
         )
     if len(reason.strip()) < 10:
-        raise ExportDenied("say why identities are exported (--reason, at least 10 characters)")
+        raise ExportDenied(_("say why identities are exported (--reason, at least 10 characters)"))
 
 
 def _cells(columns: list[Column], row: dict[str, object]) -> list[object]:

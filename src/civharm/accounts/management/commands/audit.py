@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civharm.accounts.audit import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chain of the audit trail. Example: civharm audit verify"
+    help = gettext_lazy("Verify the hash chain of the audit trail. Example: civharm audit verify")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify"])
@@ -17,7 +19,11 @@ class Command(BaseCommand):
         report = verify_chain()
         if not report.ok:
             raise CommandError(
-                f"the audit trail is broken at entry {report.broken_at}: an entry was altered "
-                "or removed. Keep this database as evidence and restore from a backup."
+                _(
+                    "the audit trail is broken at entry {entry}: an entry was altered or "
+                    "removed. Keep this database as evidence and restore from a backup."
+                ).format(entry=report.broken_at)
             )
-        self.stdout.write(f"Audit trail intact: {report.entries} entries verified.")
+        self.stdout.write(
+            _("Audit trail intact: {count} entries verified.").format(count=report.entries)
+        )

@@ -8,6 +8,8 @@ import os
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
 from civharm.accounts.models import User
@@ -15,7 +17,7 @@ from civharm.accounts.roles import ROLES
 
 
 class Command(BaseCommand):
-    help = "Create a user. Example: civharm createuser awa --role analyst"
+    help = gettext_lazy("Create a user. Example: civharm createuser awa --role analyst")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -24,8 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         username, role = str(options["username"]), str(options["role"])
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"a user named {username} already exists")
-        password = os.environ.get("CIVHARM_PASSWORD") or getpass.getpass("Password: ")
+            raise CommandError(_("a user named {name} already exists").format(name=username))
+        password = os.environ.get("CIVHARM_PASSWORD") or getpass.getpass(_("Password: "))
         user = User(username=username, role=role)
         try:
             validate_password(password, user)
@@ -34,4 +36,6 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         audit.record("cli", "create", "User", user.pk, details={"role": role})
-        self.stdout.write(f"User {username} created with the role {role}.")
+        self.stdout.write(
+            _("User {name} created with the role {role}.").format(name=username, role=role)
+        )

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -54,8 +55,10 @@ def parse_columns(text: str | None) -> dict[str, str] | None:
         field, sep, header = part.partition("=")
         if not sep or not field.strip() or not header.strip():
             raise CommandError(
-                f"--columns: « {part.strip()} » is not FIELD=HEADER "
-                '(example: --columns "full_name=Nom complet,sex=Genre")'
+                _(
+                    "--columns: « {part} » is not FIELD=HEADER "
+                    '(example: --columns "full_name=Nom complet,sex=Genre")'
+                ).format(part=part.strip())
             )
         mapping[field.strip()] = header.strip()
     return mapping

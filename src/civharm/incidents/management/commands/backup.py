@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
 from civharm.incidents.management.commands._console import os_user
@@ -12,7 +14,7 @@ from civharm.incidents.services.backup import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Write a consistent backup of the register (SQLite online backup, or pg_dump). "
         "The field-encryption key is not in it: keep the key separately. "
         "Example: civharm backup /media/usb/civharm-2026-11-25.sqlite3"
@@ -28,4 +30,4 @@ class Command(BaseCommand):
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         audit.record(f"cli:{os_user()}", "backup", "database", details={"file": path.name})
-        self.stdout.write(f"Backup written and verified: {path}")
+        self.stdout.write(_("Backup written and verified: {path}").format(path=path))

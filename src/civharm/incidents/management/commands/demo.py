@@ -13,6 +13,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.db.models import Count
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rich.console import Console
 from rich.table import Table
 
@@ -33,15 +35,15 @@ DEMO_SOURCES = [
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Build a demo register: generated, overlapping sources (interviews, an NGO list, a UN "
         "list, media, ACLED- and UCDP-shaped files) over real Mali places, 2019–2024, imported "
         "through the real importers. Example: civharm demo   (or: civharm --data-dir /tmp/d demo)"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--seed", type=int, default=2024, help="same seed, same demo")
-        parser.add_argument("--fresh", action="store_true", help="delete the demo sources first")
+        parser.add_argument("--seed", type=int, default=2024, help=_("same seed, same demo"))
+        parser.add_argument("--fresh", action="store_true", help=_("delete the demo sources first"))
 
     def handle(self, *args: object, **options: object) -> None:
         from civharm.demo import generate_demo
@@ -51,7 +53,9 @@ class Command(BaseCommand):
         if options["fresh"] and folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        console.print(f"Generating demo sources in [bold]{folder}[/] (generated people only) …")
+        console.print(
+            _("Generating demo sources in {folder} (generated people only) …").format(folder=folder)
+        )
         generate_demo(folder, seed=int(str(options["seed"])))
         outcomes = []
         for file_name, fmt, source, source_type in DEMO_SOURCES:
@@ -71,23 +75,35 @@ class Command(BaseCommand):
     ) -> None:
         data = settings.DATA_DIR
         reports = [o.error_report for _f, _fmt, o in outcomes if o.error_report]
-        console.print(f"\nThe demo register is in [bold]{data}[/].")
+        console.print("\n" + _("The demo register is in {folder}.").format(folder=data))
         if reports:
-            console.print("Rejected rows (deliberate bad rows in the demo sources) are listed in:")
+            console.print(
+                _("Rejected rows (deliberate bad rows in the demo sources) are listed in:")
+            )
             for report in reports:
                 console.print(f"  {report}")
         console.print(
-            "Look at it:\n"
-            f"  civharm --data-dir {data} export incidents --format xlsx -o incidents.xlsx\n"
-            f"  civharm --data-dir {data} export persons -o persons.csv   (pseudonyms only)\n"
-            f"  civharm --data-dir {data} export incidents --format geojson -o incidents.geojson\n"
-            "Running `civharm demo` again is safe: every source is imported idempotently."
+            _(
+                "Look at it:\n"
+                "  civharm --data-dir {folder} export incidents --format xlsx -o incidents.xlsx\n"
+                "  civharm --data-dir {folder} export persons -o persons.csv   (pseudonyms only)\n"
+                "  civharm --data-dir {folder} export incidents -o incidents.geojson\n"
+                "Running `civharm demo` again is safe: every source is imported idempotently."
+            ).format(folder=data),
+            highlight=False,
         )
 
 
 def _sources_table(outcomes: list[tuple[str, str, ImportOutcome]]) -> Table:
-    table = Table(title="Demo sources imported")
-    for column in ("file", "importer", "source", "new rows", "already there", "rejected rows"):
+    table = Table(title=_("Demo sources imported"))
+    for column in (
+        _("file"),
+        _("importer"),
+        _("source"),
+        _("new rows"),
+        _("already there"),
+        _("rejected rows"),
+    ):
         table.add_column(column)
     for file_name, fmt, outcome in outcomes:
         table.add_row(
@@ -102,15 +118,15 @@ def _sources_table(outcomes: list[tuple[str, str, ImportOutcome]]) -> Table:
 
 
 def _register_table() -> Table:
-    table = Table(title="The register now holds")
-    table.add_column("region")
-    table.add_column("incidents (unlinked)", justify="right")
+    table = Table(title=_("The register now holds"))
+    table.add_column(_("region"))
+    table.add_column(_("incidents (not yet linked)"), justify="right")
     by_region = (
         Incident.objects.values("admin1_name").annotate(n=Count("id")).order_by("-n", "admin1_name")
     )
     for row in by_region:
-        table.add_row(row["admin1_name"] or "(unknown)", str(row["n"]))
+        table.add_row(row["admin1_name"] or _("(unknown)"), str(row["n"]))
     table.add_section()
-    table.add_row("reports", str(Report.objects.count()))
-    table.add_row("persons (by pseudonym)", str(Person.objects.count()))
+    table.add_row(_("reports"), str(Report.objects.count()))
+    table.add_row(_("persons (by pseudonym)"), str(Person.objects.count()))
     return table

@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
 from civharm.incidents.management.commands._console import os_user
@@ -13,23 +15,25 @@ from civharm.incidents.services.exporting import FORMATS, KINDS, ExportDenied, e
 
 
 class Command(BaseCommand):
-    help = (
-        "Export the register. Every row carries the source record ids it came from. Persons are "
-        "exported by pseudonym; names only with --with-identities by an authorised user (audited). "
-        "Example: civharm export incidents --format xlsx -o incidents.xlsx"
+    help = gettext_lazy(
+        "Export the register. Every row carries the source record ids it came from. Persons "
+        "are exported by pseudonym; names only with --with-identities by an authorised user "
+        "(audited). Example: civharm export incidents --format xlsx -o incidents.xlsx"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument(
-            "--format", choices=FORMATS, default=None, help="default: from the file name"
+            "--format", choices=FORMATS, default=None, help=_("default: from the file name")
         )
-        parser.add_argument("-o", "--output", type=Path, required=True, help="file to write")
+        parser.add_argument("-o", "--output", type=Path, required=True, help=_("file to write"))
         parser.add_argument(
-            "--with-identities", action="store_true", help="persons only: add names and contacts"
+            "--with-identities",
+            action="store_true",
+            help=_("persons only: add names and contacts"),
         )
-        parser.add_argument("--user", help="your civharm user name (needed for --with-identities)")
-        parser.add_argument("--reason", default="", help="why identities are exported (audited)")
+        parser.add_argument("--user", help=_("your civharm user name (for --with-identities)"))
+        parser.add_argument("--reason", default="", help=_("why identities are exported"))
 
     def handle(self, *args: object, **options: object) -> None:
         output = Path(str(options["output"]))
@@ -54,7 +58,11 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         if options["with_identities"]:
             os.chmod(output, 0o600)
-        self.stdout.write(f"{count} {options['kind']} written to {output}")
+        self.stdout.write(
+            _("{count} {kind} written to {path}").format(
+                count=count, kind=options["kind"], path=output
+            )
+        )
 
 
 def _format_from_name(path: Path) -> str:
@@ -63,4 +71,8 @@ def _format_from_name(path: Path) -> str:
         return suffix
     if suffix == "json":
         return "geojson"
-    raise CommandError(f"say which format to write {path.name} in: --format csv|xlsx|geojson|hxl")
+    raise CommandError(
+        _("say which format to write {file} in: --format csv|xlsx|geojson|hxl").format(
+            file=path.name
+        )
+    )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
 from civharm.incidents.management.commands._console import os_user
@@ -12,7 +14,7 @@ from civharm.incidents.services.backup import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = (
+    help = gettext_lazy(
         "Replace the register with a backup made by `civharm backup` (checked first). "
         "Example: civharm restore /media/usb/civharm-2026-11-25.sqlite3"
     )
@@ -30,4 +32,4 @@ class Command(BaseCommand):
 
         ensure_database()  # a backup from an older version is upgraded in place
         audit.record(f"cli:{os_user()}", "restore", "database", details={"file": path.name})
-        self.stdout.write(f"Register restored from {path}")
+        self.stdout.write(_("Register restored from {path}").format(path=path))

@@ -1,0 +1,54 @@
+"""Translations for the pure packages and the command line, from the same catalogue as Django.
+
+French is the default (the field teams work in French); English on request. Pure stdlib
+gettext, so `core` and `ingest` stay free of Django.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import os
+from functools import cache
+from pathlib import Path
+
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LANGUAGES = ("fr", "en")
+_active = {"language": "fr"}
+
+
+def normalise_language(value: str | None) -> str:
+    """'en_GB.UTF-8' -> 'en'; anything not English -> 'fr'."""
+    return "en" if (value or "").lower().startswith("en") else "fr"
+
+
+def language_from_environment() -> str:
+    """CIVHARM_LANG, else the system locale (LC_ALL, LC_MESSAGES, LANG), else French."""
+    for name in ("CIVHARM_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value and value not in {"C", "POSIX"} and not value.startswith("C."):
+            return normalise_language(value)
+    return "fr"
+
+
+def activate(language: str) -> None:
+    _active["language"] = normalise_language(language)
+
+
+def get_language() -> str:
+    return _active["language"]
+
+
+@cache
+def _catalogue(language: str) -> _gettext.NullTranslations:
+    return _gettext.translation("django", LOCALE_DIR, languages=[language], fallback=True)
+
+
+def gettext(message: str) -> str:
+    return _catalogue(get_language()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    return _catalogue(get_language()).ngettext(singular, plural, count)
+
+
+_ = gettext

@@ -9,18 +9,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-_DATA = Path(tempfile.mkdtemp(prefix="civharm-test-"))
-os.environ.setdefault("CIVHARM_DATA", str(_DATA))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings_test")
 
-from civharm.core import i18n  # noqa: E402 — after the environment is set
+from civharm.core import i18n
 
 i18n.activate("en")  # messages asserted in English; tests/test_translations.py covers French
 

@@ -25,7 +25,7 @@ def test_every_message_in_the_code_has_a_french_translation() -> None:
     missing = sorted(
         {
             f"{where}: {msgid!r}"
-            for msgid, _p, where in catalogue_tool.messages()
+            for msgid, _p, where in catalogue_tool.all_messages()
             if msgid not in translated
         }
     )

@@ -10,6 +10,7 @@ pgettext() and ngettext() whose arguments are string literals.
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,11 +48,32 @@ def messages() -> Iterator[tuple[str, str | None, str]]:
             yield literals[0], plural, f"{path.relative_to(ROOT)}:{node.lineno}"
 
 
+TEMPLATE_MESSAGE = re.compile(
+    r"""{%\s*(?:translate|trans)\s+(?P<q>["'])(?P<msg>.*?)(?P=q)"""  # {% translate "…" %}
+    r"""|\b_\((?P<q2>["'])(?P<msg2>.*?)(?P=q2)\)"""  # filter arguments: default:_("…")
+)
+
+
+def template_messages() -> Iterator[tuple[str, str | None, str]]:
+    """Messages of {% translate %} tags (blocktranslate is not used in our templates)."""
+    for path in sorted(SOURCE.rglob("templates/**/*.html")):
+        text = path.read_text(encoding="utf-8")
+        for match in TEMPLATE_MESSAGE.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            message = match.group("msg") if match.group("msg") is not None else match.group("msg2")
+            yield message, None, f"{path.relative_to(ROOT)}:{line}"
+
+
+def all_messages() -> Iterator[tuple[str, str | None, str]]:
+    yield from messages()
+    yield from template_messages()
+
+
 def extract() -> int:
     catalogue = polib.pofile(str(PO)) if PO.exists() else _new_catalogue()
     known = {entry.msgid for entry in catalogue}
     added = 0
-    for msgid, plural, where in messages():
+    for msgid, plural, where in all_messages():
         if msgid in known:
             continue
         entry = polib.POEntry(msgid=msgid, msgstr="", occurrences=[tuple(where.rsplit(":", 1))])

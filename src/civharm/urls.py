@@ -1,3 +1,10 @@
-"""URL configuration; the web application arrives with the web-application issue."""
+"""URL configuration: pages (web), accounts, the JSON API, the language switch."""
 
-urlpatterns: list[object] = []
+from django.urls import include, path
+from django.views.i18n import set_language
+
+urlpatterns = [
+    path("accounts/", include("civharm.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("", include("civharm.web.urls")),
+]

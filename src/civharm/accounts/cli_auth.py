@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.utils.translation import gettext as _
 
 from civharm.accounts.models import User
@@ -22,7 +22,8 @@ def authenticate_cli_user(username: str) -> User:
     password = os.environ.get("CIVHARM_PASSWORD")
     if password is None:
         password = getpass.getpass(_("Password for {name}: ").format(name=username))
-    user = authenticate(username=username, password=password)
+    # The command line has no HTTP request for the lockout backend: check the password directly.
+    user = ModelBackend().authenticate(None, username=username, password=password)
     if user is None or not user.is_active:
         raise CliAuthError(_("unknown user or wrong password"))
     return user  # type: ignore[return-value]

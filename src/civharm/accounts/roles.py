@@ -1,6 +1,7 @@
-"""Roles and what each may do. Data, not scattered checks: views and commands ask `can()`.
+"""Roles and what each may do. Data, not scattered checks: views, the API and commands ask
+`can(role, capability)`; a capability missing here is denied.
 
-A capability missing here is denied.
+Partners see aggregates only: never a row about one incident's persons, never a name.
 """
 
 from __future__ import annotations
@@ -17,18 +18,36 @@ ROLES = {
     "partner": _("Partner (aggregates only)"),
 }
 
-CAPABILITIES: dict[str, frozenset[str]] = {
-    "administrator": frozenset(
-        {"import", "export_records", "view_identities", "export_identities", "backup", "audit"}
+_ALL = frozenset(ROLES)
+_STAFF = _ALL - {"partner"}
+_ANALYSIS = frozenset({"administrator", "analyst"})
+
+# capability -> roles that have it
+GRANTS: dict[str, frozenset[str]] = {
+    "view_aggregates": _ALL,  # counts and charts that passed disclosure control
+    "view_incidents": _STAFF,  # incident rows, reports, counts, places
+    "view_persons": frozenset(
+        {"administrator", "analyst", "field_researcher", "assistance_officer"}
     ),
-    "analyst": frozenset({"import", "export_records", "view_identities", "export_identities"}),
-    "field_researcher": frozenset({"import", "export_records"}),
-    "trainer": frozenset(),
-    "advocacy_officer": frozenset(),
-    "assistance_officer": frozenset({"view_identities"}),
-    "partner": frozenset(),
+    "view_identities": frozenset({"administrator", "analyst", "assistance_officer"}),
+    "file_report": frozenset({"administrator", "analyst", "field_researcher"}),
+    "import": frozenset({"administrator", "analyst", "field_researcher"}),
+    "review": _ANALYSIS,  # assign, comment, grade, approve
+    "export_records": _ANALYSIS,
+    "export_identities": _ANALYSIS,
+    "audit": frozenset({"administrator"}),
+    "manage_users": frozenset({"administrator"}),
+    "backup": frozenset({"administrator"}),
+}
+CAPABILITIES: dict[str, frozenset[str]] = {
+    role: frozenset(cap for cap, roles in GRANTS.items() if role in roles) for role in ROLES
 }
 
 
 def can(role: str, capability: str) -> bool:
     return capability in CAPABILITIES.get(role, frozenset())
+
+
+def requires_two_factor(role: str) -> bool:
+    """Every role that can see identities must log in with a second factor."""
+    return can(role, "view_identities")

@@ -1,0 +1,13 @@
+"""Settings for the test suite: a private, throw-away data folder (keys included) per run.
+
+Set before civharm.settings reads the environment, so tests never touch ./civharm-data.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("CIVHARM_DATA", tempfile.mkdtemp(prefix="civharm-test-"))
+
+from civharm.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed: tests only

@@ -1,8 +1,13 @@
-from django.urls import path
+"""Pages. Each area has its own URL module; names live in the `web` namespace."""
+
+from django.urls import include, path
 
 from civharm.web import views
 
 app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("incidents/", include("civharm.web.register.urls")),
+    path("reports/", include("civharm.web.entry.urls")),
+    path("audit/", include("civharm.web.audit_trail.urls")),
 ]

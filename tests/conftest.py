@@ -67,3 +67,9 @@ def run_cli(
     if check and result.returncode != 0:
         pytest.fail(f"civharm {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
+
+
+@pytest.fixture(autouse=True)
+def _private_audit_head(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Each test's database starts empty, so each gets its own audit head file."""
+    settings.AUDIT_HEAD_FILE = tmp_path / "audit-head.json"

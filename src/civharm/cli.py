@@ -22,6 +22,7 @@ def _commands() -> dict[str, str]:
         "restore": _("restore the register from a backup: civharm restore FILE"),
         "createuser": _("create a user with a role: civharm createuser NAME --role analyst"),
         "audit": _("verify the audit trail: civharm audit verify"),
+        "apitoken": _("issue, list or revoke API tokens: civharm apitoken create NAME"),
         "migrate": _("create or upgrade the database (the other commands do it when needed)"),
     }
 
@@ -91,9 +92,13 @@ def main(argv: list[str] | None = None) -> None:
     django.setup()
     translation.activate(language)
     if args[0] not in {"migrate", "makemigrations", "restore", "test"}:
+        from civharm.accounts.keys import KeyMismatch
         from civharm.incidents.services.database import ensure_database
 
-        ensure_database()
+        try:
+            ensure_database()
+        except KeyMismatch as exc:
+            sys.exit(f"civharm: {exc}")
     execute_from_command_line(["civharm", *args])
 
 

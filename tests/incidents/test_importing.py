@@ -92,9 +92,13 @@ def test_data_folder_database_is_wal(cli_env: dict[str, str], tmp_path: Path) ->
 
 def test_cli_json_summary_and_idempotency(cli_env: dict[str, str], tmp_path: Path) -> None:
     path = str(write_victims(tmp_path / "liste.csv"))
-    first = json.loads(run_cli(cli_env, "import", "victims", path, "--json").stdout)
+    first = json.loads(
+        run_cli(cli_env, "import", "victims", path, "--source", "ONG test", "--json").stdout
+    )
     assert first == {"imported": 3, "duplicates": 0, "errors": []}
-    second = json.loads(run_cli(cli_env, "import", "victims", path, "--json").stdout)
+    second = json.loads(
+        run_cli(cli_env, "import", "victims", path, "--source", "ONG test", "--json").stdout
+    )
     assert second == {"imported": 0, "duplicates": 3, "errors": []}
 
 
@@ -111,3 +115,32 @@ def test_unreadable_file_is_refused_in_one_sentence(
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and name in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_and_unnamed_victim_list_are_refused_plainly(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    missing = run_cli(cli_env, "import", "acled", str(tmp_path / "nope.csv"), check=False)
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    unnamed = run_cli(
+        cli_env, "import", "victims", str(write_victims(tmp_path / "v.csv")), check=False
+    )
+    assert unnamed.returncode != 0 and "--source" in unnamed.stderr
+
+
+def test_import_user_is_checked(cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = dict(cli_env, CIVHARM_PASSWORD="a long enough passphrase 7")
+    run_cli(env, "createuser", "trainer1", "--role", "trainer")
+    path = str(write_acled(tmp_path / "a.csv"))
+    refused = run_cli(env, "import", "acled", path, "--user", "trainer1", check=False)
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    wrong = run_cli(
+        dict(env, CIVHARM_PASSWORD="nope"),
+        "import",
+        "acled",
+        path,
+        "--user",
+        "trainer1",
+        check=False,
+    )
+    assert wrong.returncode != 0

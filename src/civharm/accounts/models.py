@@ -6,8 +6,10 @@ Audit entries name what was touched and why, never the protected values themselv
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -23,6 +25,24 @@ class User(AbstractUser):
 
     def can(self, capability: str) -> bool:
         return self.is_active and can(self.role, capability)
+
+
+ACTION_LABELS = {
+    "create": _("created"),
+    "update": _("changed"),
+    "delete": _("deleted"),
+    "read": _("read a protected field"),
+    "import": _("imported a file"),
+    "export": _("exported"),
+    "export_identities": _("exported identities"),
+    "backup": _("backed up"),
+    "restore": _("restored"),
+    "revoke": _("revoked"),
+    "review_assign": _("assigned"),
+    "review_comment": _("commented"),
+    "review_grade": _("graded"),
+    "review_approve": _("approved"),
+}
 
 
 class AuditEntry(models.Model):
@@ -43,8 +63,17 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
+        constraints = [
+            # Each entry has one successor: two writers can never fork the chain.
+            models.UniqueConstraint(fields=["previous_hash"], name="one_successor_per_entry")
+        ]
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
     def compute_hash(self) -> str:
+        """HMAC-SHA256 (key outside the database) of the entry and its predecessor's hash."""
         content = json.dumps(
             [
                 self.at.isoformat() if self.at else "",
@@ -61,4 +90,17 @@ class AuditEntry(models.Model):
             ensure_ascii=False,
             default=str,
         )
-        return hashlib.sha256(content.encode("utf-8")).hexdigest()
+        key = settings.AUDIT_KEY.encode("utf-8")
+        return hmac.new(key, content.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class KeyCheck(models.Model):
+    """A known value encrypted with the field key: proves the key in use is this register's.
+
+    Without it, a lost or mistyped key file would silently be replaced by a new key, and every
+    name written afterwards would be unreadable with the old one (and the reverse).
+    """
+
+    name = models.CharField(max_length=32, unique=True)
+    token = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from civharm.accounts.keys import check_field_key
 from civharm.core.taxonomy import load_taxonomy
 
 
@@ -17,6 +18,18 @@ def ensure_database() -> None:
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         call_command("migrate", interactive=False, verbosity=0)
+    check_field_key()
+
+
+def unknown_migrations() -> list[str]:
+    """Migrations recorded in the database that this version of civharm does not know."""
+    executor = MigrationExecutor(connection)
+    known = set(executor.loader.disk_migrations)
+    return sorted(
+        f"{app}.{name}"
+        for app, name in executor.loader.applied_migrations
+        if (app, name) not in known
+    )
 
 
 def sync_actors(**_kwargs: object) -> None:

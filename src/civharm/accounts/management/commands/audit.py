@@ -17,6 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         report = verify_chain()
+        if report.truncated:
+            raise CommandError(
+                _(
+                    "entries were removed from the end of the audit trail (it now holds "
+                    "{count}). Keep this database as evidence and restore from a backup."
+                ).format(count=report.entries)
+            )
         if not report.ok:
             raise CommandError(
                 _(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
+from civharm.core.protection import ProtectedFieldError
 from civharm.incidents.management.commands._console import os_user
 from civharm.incidents.services.exporting import FORMATS, KINDS, ExportDenied, export
 
@@ -54,10 +54,12 @@ class Command(BaseCommand):
                 with_identities=bool(options["with_identities"]),
                 reason=str(options["reason"]),
             )
-        except ExportDenied as exc:
+        except (ExportDenied, ProtectedFieldError) as exc:
             raise CommandError(str(exc)) from None
-        if options["with_identities"]:
-            os.chmod(output, 0o600)
+        except OSError as exc:
+            raise CommandError(
+                _("cannot write {file}: {reason}").format(file=output, reason=exc.strerror)
+            ) from None
         self.stdout.write(
             _("{count} {kind} written to {path}").format(
                 count=count, kind=options["kind"], path=output

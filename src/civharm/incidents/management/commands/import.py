@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
 from civharm.incidents.management.commands._console import (
     estimate_rows,
     os_user,
@@ -63,11 +64,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", action="store_true", help=_("print a JSON summary"))
         parser.add_argument("--batch-size", type=int, default=None, help=_("rows per commit"))
-        parser.add_argument("--user", default=None, help=_("who runs the import (audit trail)"))
+        parser.add_argument(
+            "--user", default=None, help=_("your civharm user name (checked; audit trail)")
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["file"]))
         as_json = bool(options["json"])
+        if not path.is_file():
+            raise CommandError(_("{file} does not exist or is not a file").format(file=path))
+        if options["format"] == "victims" and not options["source"]:
+            raise CommandError(
+                _("name the victim list with --source: its file name may identify people")
+            )
+        actor = self._actor(options["user"])
         try:
             with progress_bar(path.name, estimate_rows(path), enabled=not as_json) as progress:
                 outcome = import_file(
@@ -76,16 +86,32 @@ class Command(BaseCommand):
                     source_name=options["source"],  # type: ignore[arg-type]
                     source_type=options["source_type"],  # type: ignore[arg-type]
                     columns=parse_columns(options["columns"]),  # type: ignore[arg-type]
-                    actor=str(options["user"] or f"cli:{os_user()}"),
+                    actor=actor,
                     progress=progress,
                     batch_size=options["batch_size"],  # type: ignore[arg-type]
                 )
         except (UnreadableFile, ValueError) as exc:
             raise CommandError(str(exc)) from None
+        except OSError as exc:
+            raise CommandError(
+                _("cannot read {file}: {reason}").format(file=path, reason=exc.strerror)
+            ) from None
         if as_json:
             self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
             return
         self._print_summary(path, outcome)
+
+    def _actor(self, username: object) -> str:
+        """The audited actor: a checked civharm user allowed to import, or the OS user."""
+        if not username:
+            return f"cli:{os_user()}"
+        try:
+            user = authenticate_cli_user(str(username))
+        except CliAuthError as exc:
+            raise CommandError(str(exc)) from None
+        if not user.can("import"):
+            raise CommandError(_("your role may not import files"))
+        return user.username
 
     def _print_summary(self, path: Path, outcome: ImportOutcome) -> None:
         self.stdout.write(

@@ -109,7 +109,9 @@ def test_formula_in_a_source_is_neutralised_in_every_format(tmp_path: Path) -> N
     export("incidents", "csv", tmp_path / "e.csv", actor="t")
     assert _csv_rows(tmp_path / "e.csv")[0]["place_name"].startswith("'=")
     export("incidents", "xlsx", tmp_path / "e.xlsx", actor="t")
-    assert "'=cmd" in _xlsx_text(tmp_path / "e.xlsx")
+    sheet = load_workbook(tmp_path / "e.xlsx").worksheets[0]
+    place = sheet.cell(row=2, column=5)
+    assert place.value == "=cmd|' /C calc'!A0" and place.data_type == "s"  # text, not formula
 
 
 def test_cli_export_writes_and_audits(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -128,3 +130,37 @@ def test_cli_export_writes_and_audits(cli_env: dict[str, str], tmp_path: Path) -
         check=False,
     )
     assert denied.returncode != 0 and "Traceback" not in denied.stderr
+
+
+def test_a_failed_identity_export_leaves_no_file_and_no_entry(
+    register: None, tmp_path: Path
+) -> None:
+    from civharm.core.protection import ProtectedFieldError
+    from civharm.incidents.models import Person
+
+    analyst = User.objects.create_user("analyst1", password="x" * 16, role="analyst")
+    Person.objects.filter(pk=Person.objects.order_by("id").last().pk).update(  # type: ignore[union-attr]
+        name_encrypted="gAAAA-not-a-token-made-with-this-key"
+    )
+    out = tmp_path / "ids.csv"
+    with pytest.raises(ProtectedFieldError):
+        export(
+            "persons",
+            "csv",
+            out,
+            actor="t",
+            user=analyst,
+            with_identities=True,
+            reason="verify claims",
+        )
+    assert list(tmp_path.glob("*ids*")) == [] and list(tmp_path.glob(".civharm-export-*")) == []
+    assert not AuditEntry.objects.filter(action="export_identities").exists()
+
+
+def test_identity_export_file_is_private(register: None, tmp_path: Path) -> None:
+    analyst = User.objects.create_user("analyst1", password="x" * 16, role="analyst")
+    out = tmp_path / "ids.csv"
+    export(
+        "persons", "csv", out, actor="t", user=analyst, with_identities=True, reason="verify claims"
+    )
+    assert out.stat().st_mode & 0o077 == 0

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -77,7 +80,10 @@ def _source_ids(reports: list[Report]) -> str:
     return "|".join(f"{r.source.name}:{r.record_id}" for r in reports)
 
 
-def incident_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
+def incident_rows(
+    incidents: QuerySet[Incident] | None = None,
+) -> tuple[list[Column], Iterator[dict[str, object]]]:
+    """Rows of `incidents` (a filtered queryset, e.g. the web register's) or of them all."""
     columns = [
         Column("code", "#event+code"),
         *DATE_COLUMNS,
@@ -89,7 +95,8 @@ def incident_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
         Column("review_status", "#status+review"),
         Column("source_record_ids", "#meta+source_ids"),
     ]
-    queryset = Incident.objects.order_by("id").prefetch_related(
+    base = Incident.objects.all() if incidents is None else incidents
+    queryset = base.order_by("id").prefetch_related(
         "harm_counts",
         "perpetrators",
         Prefetch(
@@ -198,28 +205,53 @@ def export(
     user: User | None = None,
     with_identities: bool = False,
     reason: str = "",
+    incidents: QuerySet[Incident] | None = None,
+    filters: dict[str, str] | None = None,
 ) -> int:
-    """Write the export and its audit entry; returns the number of rows written."""
+    """Write the export and its audit entry; returns the number of rows written.
+
+    `incidents` narrows an incidents export to a filtered set; `filters` (the filter names and
+    values that made it, never personal data) go into the audit entry.
+    """
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"cannot export {kind!r} as {fmt!r}")
     if with_identities:
         _check_identity_export(kind, user, reason)
     if kind == "incidents":
-        columns, rows = incident_rows()
+        columns, rows = incident_rows(incidents)
     elif kind == "reports":
         columns, rows = report_rows()
     else:
         columns, rows = person_rows(with_identities)
-    count = WRITERS[fmt](output, columns, rows)
-    audit.record(
-        user.username if user else actor,
-        "export_identities" if with_identities else "export",
-        kind,
-        fields=["name", "contact"] if with_identities else [],
-        reason=reason,
-        details={"format": fmt, "rows": count, "file": output.name},
-    )
+    # Write to a private temporary file; it becomes `output` only once the audit entry is in:
+    # a failed export leaves neither a half-written file of names nor an unaudited one.
+    descriptor, temporary = tempfile.mkstemp(prefix=".civharm-export-", dir=output.parent)
+    os.close(descriptor)
+    try:
+        count = WRITERS[fmt](Path(temporary), columns, rows)
+        with transaction.atomic():
+            audit.record(
+                user.username if user else actor,
+                "export_identities" if with_identities else "export",
+                kind,
+                fields=["name", "contact"] if with_identities else [],
+                reason=reason,
+                details={"format": fmt, "rows": count, "file": output.name}
+                | ({"filters": filters} if filters is not None else {}),
+            )
+            if not with_identities:
+                os.chmod(temporary, 0o644 & ~_umask())
+            os.replace(temporary, output)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
     return count
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _check_identity_export(kind: str, user: User | None, reason: str) -> None:
@@ -234,6 +266,7 @@ def _check_identity_export(kind: str, user: User | None, reason: str) -> None:
 
 
 def _cells(columns: list[Column], row: dict[str, object]) -> list[object]:
+    """CSV cells: text that a spreadsheet would execute is prefixed with ' (OWASP)."""
     return [neutralise("" if row.get(c.name) is None else row.get(c.name)) for c in columns]
 
 
@@ -257,14 +290,25 @@ def write_hxl(output: Path, columns: list[Column], rows: Iterator[dict[str, obje
 
 
 def write_xlsx(output: Path, columns: list[Column], rows: Iterator[dict[str, object]]) -> int:
+    """XLSX cells are typed: text is always a text cell, so '=…' is shown, never executed."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("civharm")
     sheet.append([c.name for c in columns])
     count = 0
     for row in rows:
-        sheet.append([str(v) if hasattr(v, "isoformat") else v for v in _cells(columns, row)])
+        cells = []
+        for column in columns:
+            value = row.get(column.name)
+            if value is None or isinstance(value, int | float):
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=str(value))
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
         count += 1
     workbook.save(output)
     return count
@@ -290,9 +334,10 @@ def write_geojson(output: Path, columns: list[Column], rows: Iterator[dict[str, 
 
 
 def _json_value(value: object) -> object:
+    """GeoJSON is data, not a spreadsheet: values are kept exactly."""
     if value is None or isinstance(value, int | float | bool):
         return value
-    return neutralise(str(value))
+    return str(value)
 
 
 WRITERS = {"csv": write_csv, "xlsx": write_xlsx, "geojson": write_geojson, "hxl": write_hxl}

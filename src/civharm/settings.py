@@ -44,6 +44,12 @@ SECRET_KEY = os.environ.get("CIVHARM_SECRET_KEY") or _read_or_create_secret(
     KEYS_DIR / "django-secret.key", lambda: secrets.token_urlsafe(50)
 )
 FIELD_ENCRYPTION_KEYS = _field_keys()
+# Keys the audit chain's HMAC: without it, entries cannot be rewritten undetected.
+AUDIT_KEY = os.environ.get("CIVHARM_AUDIT_KEY") or _read_or_create_secret(
+    KEYS_DIR / "audit.key", lambda: secrets.token_hex(32)
+)
+# The newest audit entry's number and hash, kept outside the database (see accounts/audit.py).
+AUDIT_HEAD_FILE = Path(os.environ.get("CIVHARM_AUDIT_HEAD", DATA_DIR / "audit-head.json"))
 DEBUG = os.environ.get("CIVHARM_DEBUG", "") == "1"
 ALLOWED_HOSTS = [
     h for h in os.environ.get("CIVHARM_ALLOWED_HOSTS", "localhost,127.0.0.1").split(",") if h
@@ -64,13 +70,14 @@ INSTALLED_APPS = [
     "civharm.accounts",
     "civharm.incidents",
     "civharm.web",
+    "civharm.api",
 ]
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.gzip.GZipMiddleware",  # above WhiteNoise, so vendored assets shrink too
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,7 +126,6 @@ def _databases() -> dict[str, dict[str, object]]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
-            "TEST": {"NAME": os.environ.get("CIVHARM_TEST_SQLITE")},
         }
     }
 

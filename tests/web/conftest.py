@@ -39,3 +39,10 @@ def client_for(db: None) -> Callable[[str], Client]:
         return logged_in(make_user(role))
 
     return build
+
+
+@pytest.fixture(autouse=True)
+def _english_pages(settings) -> None:  # type: ignore[no-untyped-def]
+    """Assertions here read English; French pages are covered by tests/test_translations.py
+    and the browser tests (where French stays the default)."""
+    settings.LANGUAGE_CODE = "en"

@@ -259,3 +259,6 @@ class VictimRecord(models.Model):
     sex = models.CharField(max_length=8, choices=SEXES, default="unknown")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = models.CharField(max_length=16, blank=True)
+
+
+from civharm.incidents.review import *  # noqa: E402, F403

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+"""Pages: the audit trail (administrators)."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from civharm.web.audit_trail import views
+
+urlpatterns = [path("", views.audit_log, name="audit")]

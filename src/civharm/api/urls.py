@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+"""The JSON API (django-ninja) over the register, with the same permissions as the pages."""
 
-urlpatterns: list[URLPattern] = []
+from django.urls import path
+
+from civharm.api.api import api
+
+urlpatterns = [path("", api.urls)]

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy
 from rich.console import Console
 from rich.table import Table
 
+from civharm.accounts.demo_accounts import DemoAccount
+from civharm.accounts.roles import ROLES
 from civharm.incidents.management.commands._console import os_user
 from civharm.incidents.models import Incident, Person, Report
 from civharm.incidents.services.importing import ImportOutcome, import_file
@@ -44,6 +46,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2024, help=_("same seed, same demo"))
         parser.add_argument("--fresh", action="store_true", help=_("delete the demo sources first"))
+        parser.add_argument(
+            "--no-serve", action="store_true", help=_("build the demo, do not start the web app")
+        )
+        parser.add_argument("--port", type=int, default=8000, help=_("port of the web app"))
 
     def handle(self, *args: object, **options: object) -> None:
         from civharm.demo import generate_demo
@@ -69,6 +75,22 @@ class Command(BaseCommand):
         console.print(_sources_table(outcomes))
         console.print(_register_table())
         self._print_next_steps(console, outcomes)
+        if not options["no_serve"]:
+            self._serve(console, int(str(options["port"])))
+
+    def _serve(self, console: Console, port: int) -> None:
+        from waitress import serve
+
+        from civharm.accounts.demo_accounts import create_demo_accounts
+        from civharm.wsgi import application
+
+        console.print(_accounts_table(create_demo_accounts()))
+        address = f"http://127.0.0.1:{port}/"
+        console.print(
+            "\n"
+            + _("The web application is at {address} (Ctrl-C to stop).").format(address=address)
+        )
+        serve(application, host="127.0.0.1", port=port, threads=4, ident="civharm")
 
     def _print_next_steps(
         self, console: Console, outcomes: list[tuple[str, str, ImportOutcome]]
@@ -129,4 +151,18 @@ def _register_table() -> Table:
     table.add_section()
     table.add_row(_("reports"), str(Report.objects.count()))
     table.add_row(_("persons (by pseudonym)"), str(Person.objects.count()))
+    return table
+
+
+def _accounts_table(accounts: list[DemoAccount]) -> Table:
+    table = Table(title=_("Demo accounts (new passwords at each run)"))
+    for column in (_("user name"), _("role"), _("password"), _("backup codes (second factor)")):
+        table.add_column(column)
+    for account in accounts:
+        table.add_row(
+            account.username,
+            str(ROLES[account.role]),
+            account.password,
+            " ".join(account.backup_codes) or "—",
+        )
     return table

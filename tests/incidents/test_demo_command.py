@@ -1,0 +1,78 @@
+"""`civharm demo` as a new user runs it: builds the register, then serves the web app."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+
+def test_demo_builds_a_register_and_is_idempotent(cli_env: dict[str, str], tmp_path: Path) -> None:
+    first = run_cli(cli_env, "demo", "--no-serve")
+    assert "ACLED (demo)" in first.stdout and "Look at it" in first.stdout
+    out = tmp_path / "persons.csv"
+    run_cli(cli_env, "export", "persons", "-o", str(out))
+    persons = out.read_text(encoding="utf-8").splitlines()
+    assert len(persons) > 300 and all(line.startswith("P-") for line in persons[1:])
+    again = run_cli(cli_env, "demo", "--no-serve")
+    assert "Relancer" not in again.stdout  # English, as asked by CIVHARM_LANG
+    summary = json.loads(
+        run_cli(
+            cli_env,
+            "import",
+            "acled",
+            str(Path(cli_env["CIVHARM_DATA"]) / "demo-sources" / "acled_demo.csv"),
+            "--source",
+            "ACLED (demo)",
+            "--json",
+        ).stdout
+    )
+    assert summary["imported"] == 0 and summary["duplicates"] > 100
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_demo_serves_the_web_app_with_one_account_per_role(cli_env: dict[str, str]) -> None:
+    port = _free_port()
+    process = subprocess.Popen(  # the real command, as the README runs it
+        [sys.executable, "-m", "civharm.cli", "demo", "--port", str(port)],
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/accounts/login/", timeout=5
+                ) as page:
+                    assert page.status == 200 and b"csrfmiddlewaretoken" in page.read()
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(
+                        "the demo did not start serving:\n"
+                        + (process.stdout.read() if process.stdout else "")
+                    )
+                time.sleep(0.5)
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    for username in ("demo-administrator", "demo-analyst", "demo-partner", "demo-field-researcher"):
+        assert username in output
+    assert f"http://127.0.0.1:{port}/" in output

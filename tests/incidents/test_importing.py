@@ -144,3 +144,17 @@ def test_import_user_is_checked(cli_env: dict[str, str], tmp_path: Path) -> None
         check=False,
     )
     assert wrong.returncode != 0
+
+
+def test_the_database_refuses_to_change_an_original_even_without_save(tmp_path: Path) -> None:
+    from django.db import DatabaseError, transaction
+
+    import_file(write_acled(tmp_path / "acled.csv"), "acled")
+    report = Report.objects.get(record_id="MLI90002")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(payload='{"fatalities": "400"}')
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Report.objects.filter(pk=report.pk).update(record_id="MLI99999")
+    Report.objects.filter(pk=report.pk).update(description="an analyst's note")  # allowed
+    report.refresh_from_db()
+    assert report.record_id == "MLI90002" and "400" not in report.payload

@@ -30,7 +30,7 @@ DROP FUNCTION IF EXISTS civharm_report_original_immutable();
 """
 
 
-def create(apps, schema_editor):  # noqa: ARG001 — migration signature
+def create(apps, schema_editor):
     sql = {"sqlite": SQLITE_CREATE, "postgresql": POSTGRES_CREATE}.get(
         schema_editor.connection.vendor
     )
@@ -38,7 +38,7 @@ def create(apps, schema_editor):  # noqa: ARG001 — migration signature
         schema_editor.execute(sql)
 
 
-def drop(apps, schema_editor):  # noqa: ARG001
+def drop(apps, schema_editor):
     sql = {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(schema_editor.connection.vendor)
     if sql:
         schema_editor.execute(sql)

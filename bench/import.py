@@ -76,13 +76,17 @@ def main() -> int:
         base = baseline(path, folder)
         ours, imported = civharm_import(path, folder)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # the import reads in a forked child process: count its peak too (shared pages twice)
+        child_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     ratio = ours / base
     print(f"rows:                      {args.rows:,} (imported {imported:,})")
     print(f"baseline sqlite3.executemany: {base:>10,.0f} rows/s")
     print(f"civharm import (validation, geocoding, register rows): {ours:>10,.0f} rows/s")
     print(f"ratio:                     {ratio:.2f} (target >= {TARGET_RATIO})")
     print(f"peak resident memory:      {peak_mb:,.0f} MB (target < {MEMORY_LIMIT_MB} MB)")
-    ok = ratio >= TARGET_RATIO and peak_mb < MEMORY_LIMIT_MB and imported == args.rows
+    print(f"  + reading process:       {child_mb:,.0f} MB (together {peak_mb + child_mb:,.0f} MB)")
+    memory_ok = peak_mb + child_mb < MEMORY_LIMIT_MB
+    ok = ratio >= TARGET_RATIO and memory_ok and imported == args.rows
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 

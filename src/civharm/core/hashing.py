@@ -13,11 +13,22 @@ def canonical_json(payload: Mapping[str, object]) -> str:
 
     orjson: the import hot path encodes every row, and the stdlib encoder was its top cost.
     """
-    return orjson.dumps(dict(payload), option=orjson.OPT_SORT_KEYS, default=str).decode("utf-8")
+    return _canonical_bytes(payload).decode("utf-8")
 
 
 def payload_sha256(payload: Mapping[str, object]) -> str:
-    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+    return hashlib.sha256(_canonical_bytes(payload)).hexdigest()
+
+
+def canonical_json_and_sha256(payload: Mapping[str, object]) -> tuple[str, str]:
+    """(canonical_json(payload), payload_sha256(payload)) for the cost of one encoding."""
+    encoded = _canonical_bytes(payload)
+    return encoded.decode("utf-8"), hashlib.sha256(encoded).hexdigest()
+
+
+def _canonical_bytes(payload: Mapping[str, object]) -> bytes:
+    data = payload if type(payload) is dict else dict(payload)
+    return orjson.dumps(data, option=orjson.OPT_SORT_KEYS, default=str)
 
 
 def file_sha256(path: str, chunk_size: int = 1 << 20) -> str:

@@ -40,7 +40,14 @@ class Count:
     high: int | None = None
 
     def __post_init__(self) -> None:
-        known = [v for v in (self.low, self.best, self.high) if v is not None]
+        low, best, high = self.low, self.best, self.high
+        if low is not None and best is not None and high is not None:  # the common case, fast
+            if low < 0 or best < 0 or high < 0:
+                raise ValueError("a count cannot be negative")
+            if not low <= best <= high:
+                raise ValueError("a count must satisfy low <= best <= high")
+            return
+        known = [v for v in (low, best, high) if v is not None]
         if any(v < 0 for v in known):
             raise ValueError("a count cannot be negative")
         if known != sorted(known):
@@ -52,4 +59,4 @@ class Count:
 
     @property
     def is_known(self) -> bool:
-        return any(v is not None for v in (self.low, self.best, self.high))
+        return self.low is not None or self.best is not None or self.high is not None

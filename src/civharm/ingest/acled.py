@@ -14,7 +14,13 @@ from civharm.core.precision import Count, DatePrecision, GeoPrecision
 from civharm.core.text import fold
 from civharm.ingest.counts import CountParseError, parse_count
 from civharm.ingest.dates import DateParseError, parse_date, widen
-from civharm.ingest.fields import RecordIds, actor_mentions, header_key, parse_coordinates, row_sha
+from civharm.ingest.fields import (
+    RecordIds,
+    actor_mentions,
+    header_key,
+    parse_coordinates,
+    row_json_and_sha,
+)
 from civharm.ingest.records import ActorMention, Place, RowError, SourceRecord, UnreadableFile
 from civharm.ingest.tables import open_table
 
@@ -119,7 +125,7 @@ def _record(
         fatalities = parse_count(cells["fatalities"])
     except CountParseError as exc:
         return RowError(label, number, "fatalities", str(exc))
-    sha = row_sha(payload)
+    payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(cells["event_id_cnty"], sha)
     record = SourceRecord(
         kind="event",
@@ -128,6 +134,7 @@ def _record(
         row=number,
         payload=payload,
         payload_sha256=sha,
+        payload_json=payload_json,
         date_start=dates.start,
         date_end=dates.end,
         date_precision=dates.precision,

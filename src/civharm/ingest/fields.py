@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from functools import cache, lru_cache
 
-from civharm.core.hashing import payload_sha256
+from civharm.core.hashing import canonical_json_and_sha256, payload_sha256
 from civharm.core.precision import GeoPrecision
 from civharm.core.taxonomy import load_taxonomy
 from civharm.core.text import fold, fold_key
@@ -89,6 +89,11 @@ class RecordIds:
 
 def row_sha(payload: Mapping[str, str]) -> str:
     return payload_sha256(payload)
+
+
+def row_json_and_sha(payload: Mapping[str, str]) -> tuple[str, str]:
+    """The row's canonical JSON (stored as the original) and its sha256, encoded once."""
+    return canonical_json_and_sha256(payload)
 
 
 def parse_coordinates(

@@ -21,7 +21,7 @@ from civharm.ingest.fields import (
     match_term,
     parse_coordinates,
     precision_from_place,
-    row_sha,
+    row_json_and_sha,
 )
 from civharm.ingest.records import Place, RowError, SourceRecord
 from civharm.ingest.tables import Table
@@ -113,7 +113,7 @@ def event_record(
     place, warnings = _place(payload, fields)
     if dates is None and not _has_place(place):
         return RowError(label, number, None, "the row has neither a date nor a place")
-    sha = row_sha(payload)
+    payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(fields.cell(payload, "id") or None, sha)
     context, context_warning = _context(fields.cell(payload, "context"))
     record = SourceRecord(
@@ -123,6 +123,7 @@ def event_record(
         row=number,
         payload=payload,
         payload_sha256=sha,
+        payload_json=payload_json,
         place=place,
         actors=actor_mentions(fields.cell(payload, "perpetrator"), "perpetrator", ";,"),
         interaction_context=context,

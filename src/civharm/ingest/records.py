@@ -100,3 +100,5 @@ class SourceRecord:
     language: str | None = None
     victim: Victim | None = None
     warnings: list[str] = field(default_factory=list)  # kept row, but something to check
+    # canonical_json(payload) when the reader already computed it for the hash ("" = not yet)
+    payload_json: str = ""

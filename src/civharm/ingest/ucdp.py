@@ -12,7 +12,13 @@ from pathlib import Path
 
 from civharm.core.precision import Count, DatePrecision, GeoPrecision
 from civharm.ingest.dates import DateParseError, parse_date
-from civharm.ingest.fields import RecordIds, header_key, match_actor, parse_coordinates, row_sha
+from civharm.ingest.fields import (
+    RecordIds,
+    header_key,
+    match_actor,
+    parse_coordinates,
+    row_json_and_sha,
+)
 from civharm.ingest.records import ActorMention, Place, RowError, SourceRecord, UnreadableFile
 from civharm.ingest.tables import open_table
 
@@ -110,7 +116,7 @@ def _record(
         return RowError(
             label, number, column, f"« {cells[column]} » is not a whole number of deaths"
         )
-    sha = row_sha(payload)
+    payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(cells["id"] or None, sha)
     place, coordinate_warning = _place(cells)
     record = SourceRecord(
@@ -120,6 +126,7 @@ def _record(
         row=number,
         payload=payload,
         payload_sha256=sha,
+        payload_json=payload_json,
         date_start=start,
         date_end=end,
         date_precision=DATE_PRECISION.get(cells.get("date_prec", ""), DatePrecision.UNKNOWN),

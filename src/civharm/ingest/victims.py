@@ -21,7 +21,7 @@ from civharm.ingest.fields import (
     precision_from_place,
     recognises,
     resolve_columns,
-    row_sha,
+    row_json_and_sha,
 )
 from civharm.ingest.records import Place, RowError, SourceRecord, UnreadableFile, Victim
 from civharm.ingest.tables import open_table
@@ -154,7 +154,7 @@ def _record(
     warnings: list[str] = []
     victim = _victim(cells, warnings, default_harm)
     place = _place(cells, warnings)
-    sha = row_sha(payload)
+    payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(cells.get("id") or None, sha)
     record = SourceRecord(
         kind="victim",
@@ -163,6 +163,7 @@ def _record(
         row=number,
         payload=payload,
         payload_sha256=sha,
+        payload_json=payload_json,
         place=place,
         victim=victim,
         harm={victim.harm_type: Count.exact(1)} if victim.harm_type else {},

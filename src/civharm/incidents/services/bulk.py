@@ -6,7 +6,8 @@ rows through the same connection and transaction. Call only inside transaction.a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 
 import orjson
@@ -50,6 +51,55 @@ def insert_rows(
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def existing_values(
+    model: type[models.Model], field: str, equal: dict[str, object], values: set[str]
+) -> set[str]:
+    """Which of `values` the table holds in `field`, among rows matching `equal` (field: value)."""
+    if not values:
+        return set()
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field).column)
+    found: set[str] = set()
+    chunk_size = 2000  # well under SQLite's and PostgreSQL's parameter limits
+    ordered = sorted(values)
+    conditions = " AND ".join(f"{quote(model._meta.get_field(name).column)} = %s" for name in equal)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), chunk_size):
+            chunk = ordered[start : start + chunk_size]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {column} FROM {quote(model._meta.db_table)} "  # noqa: S608
+                f"WHERE {conditions} AND {column} IN ({marks})",
+                [*equal.values(), *chunk],
+            )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
+
+
+IMPORT_PAGE_CACHE_KIB = 64 * 1024
+
+
+@contextmanager
+def larger_page_cache(kib: int = IMPORT_PAGE_CACHE_KIB) -> Iterator[None]:
+    """SQLite: a page cache large enough that a batch's index pages stay in memory.
+
+    The default (2 MB) spills dirty pages mid-transaction and re-reads index pages every batch.
+    Memory only: durability (WAL, synchronous=FULL) is untouched. No-op on PostgreSQL.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
 
 
 class Adapter:

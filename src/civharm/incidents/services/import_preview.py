@@ -215,6 +215,7 @@ def _without_identity(record: SourceRecord) -> SourceRecord:
         for name in (*PERSONAL_FIELDS, "community"):
             setattr(record.victim, name, None)
         record.payload = {}
+        record.payload_json = ""  # the canonical text of the raw row holds the names too
     return record
 
 

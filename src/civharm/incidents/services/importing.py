@@ -7,22 +7,32 @@ what is missing. Row errors are reported, never fatal; they never contain names.
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from civharm.accounts import audit
 from civharm.core.hashing import canonical_json, file_sha256
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import ImportRun, Source
-from civharm.incidents.services.records import write_event_batch, write_victim_batch
+from civharm.incidents.services import bulk
+from civharm.incidents.services.records import (
+    PreparedEvent,
+    prepare_events,
+    write_prepared_events,
+    write_victim_batch,
+)
+from civharm.ingest.background import can_fork, run_in_child
 from civharm.ingest.records import RowError, SourceRecord
 
 DEFAULT_SOURCES: dict[str, tuple[str, str, str]] = {
@@ -77,15 +87,107 @@ def _batched(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRe
         yield batch
 
 
-def _records_only(
-    items: Iterable[SourceRecord | RowError], outcome: ImportOutcome
-) -> Iterator[SourceRecord]:
-    for item in items:
-        outcome.rows_read += 1
-        if isinstance(item, RowError):
-            outcome.errors.append(item)
-        else:
-            yield item
+@dataclass
+class PreparedBatch:
+    """One atomic batch as register rows, with the row errors read since the previous batch."""
+
+    rows_read: int
+    errors: list[RowError]
+    events: list[PreparedEvent]
+    victims: list[SourceRecord]
+    records: int  # events + victims: what the batch counts for progress and duplicates
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.rows_read = 0
+        self.errors: list[RowError] = []
+
+    def records_only(self, items: Iterable[SourceRecord | RowError]) -> Iterator[SourceRecord]:
+        for item in items:
+            self.rows_read += 1
+            if isinstance(item, RowError):
+                self.errors.append(item)
+            else:
+                yield item
+
+    def batch(self, events: list[PreparedEvent], victims: list[SourceRecord]) -> PreparedBatch:
+        prepared = PreparedBatch(
+            self.rows_read, self.errors, events, victims, len(events) + len(victims)
+        )
+        self.rows_read, self.errors = 0, []
+        return prepared
+
+
+def prepare_batches(
+    items: Iterable[SourceRecord | RowError], run: ImportRun, size: int
+) -> Iterator[PreparedBatch]:
+    """Batches of `size` records as register rows; the last one carries any trailing errors.
+
+    No database access: this may run in a child process while the parent writes.
+    """
+    tally = _Tally()
+    for batch in _batched(tally.records_only(items), size):
+        events = prepare_events(run, [r for r in batch if r.kind == "event"])
+        yield tally.batch(events, [r for r in batch if r.kind == "victim"])
+    if tally.rows_read:
+        yield tally.batch([], [])
+
+
+def write_batches(
+    batches: Iterable[PreparedBatch],
+    outcome: ImportOutcome,
+    run: ImportRun,
+    progress: ProgressCallback | None,
+) -> ImportOutcome:
+    """Write each batch in its own transaction; a crash loses at most the batch being written."""
+    for prepared in batches:
+        outcome.rows_read += prepared.rows_read
+        outcome.errors.extend(prepared.errors)
+        if not prepared.records:
+            continue
+        with transaction.atomic():
+            written = write_prepared_events(run, prepared.events)
+            written += write_victim_batch(run, prepared.victims)
+        outcome.imported += written
+        outcome.duplicates += prepared.records - written
+        if progress:
+            progress(prepared.records)
+    return outcome
+
+
+class DatabaseUsedWhileReading(RuntimeError):
+    """The reading child tried to use the connection it inherited (a bug: it would corrupt it)."""
+
+
+def _refuse_query(*_args: object) -> object:
+    raise DatabaseUsedWhileReading("the reading process must not use the database")
+
+
+def _without_database(batches: Iterator[PreparedBatch]) -> Iterator[PreparedBatch]:
+    """In the forked child: any query on the inherited connection raises instead of running."""
+    with connection.execute_wrapper(_refuse_query):
+        yield from batches
+
+
+@contextmanager
+def _collector_skips_what_exists() -> Iterator[None]:
+    """Keep the cyclic garbage collector off the objects that exist before the import.
+
+    An import allocates millions of short-lived tuples; each collection would otherwise
+    walk the whole Django process too. Objects are moved back when the import ends.
+    """
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
+def can_fork_here() -> bool:
+    """Fork only from a single-threaded process (the CLI): in a threaded web server another
+    thread may hold a lock at the moment of the fork, and the child would inherit it held."""
+    return can_fork() and threading.active_count() == 1
 
 
 def import_records(
@@ -94,20 +196,22 @@ def import_records(
     *,
     batch_size: int | None = None,
     progress: ProgressCallback | None = None,
+    in_background: bool = False,
 ) -> ImportOutcome:
-    """Write records in atomic batches; a crash loses at most the batch being written."""
+    """Write records in atomic batches; a crash loses at most the batch being written.
+
+    `in_background`: read and prepare in a forked child process while this one writes
+    (where can_fork_here(); otherwise, and by default, everything runs here).
+    """
     outcome = ImportOutcome(run_id=run.pk, source=run.source.name)
     size = batch_size or settings.CIVHARM["IMPORT_BATCH_SIZE"]
-    for batch in _batched(_records_only(items, outcome), size):
-        with transaction.atomic():
-            events = [r for r in batch if r.kind == "event"]
-            victims = [r for r in batch if r.kind == "victim"]
-            written = write_event_batch(run, events) + write_victim_batch(run, victims)
-        outcome.imported += written
-        outcome.duplicates += len(batch) - written
-        if progress:
-            progress(len(batch))
-    return outcome
+    batches: Iterable[PreparedBatch]
+    if in_background and can_fork_here():
+        batches = run_in_child(lambda: _without_database(prepare_batches(items, run, size)))
+    else:
+        batches = prepare_batches(items, run, size)
+    with bulk.larger_page_cache(), _collector_skips_what_exists():
+        return write_batches(batches, outcome, run, progress)
 
 
 def import_file(
@@ -120,8 +224,12 @@ def import_file(
     actor: str = "cli",
     progress: ProgressCallback | None = None,
     batch_size: int | None = None,
+    in_background: bool = True,
 ) -> ImportOutcome:
-    """Read `path` with the `fmt` reader and write it to the register. Raises UnreadableFile."""
+    """Read `path` with the `fmt` reader and write it to the register. Raises UnreadableFile.
+
+    `in_background`: read, validate and geocode in a child process (see import_records).
+    """
     from civharm.core.gazetteer import Gazetteer
     from civharm.ingest.pipeline import read_source
 
@@ -137,7 +245,9 @@ def import_file(
         started_by=actor,
     )
     try:
-        outcome = import_records(items, run, batch_size=batch_size, progress=progress)
+        outcome = import_records(
+            items, run, batch_size=batch_size, progress=progress, in_background=in_background
+        )
     except BaseException:
         ImportRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
         raise
@@ -194,7 +304,7 @@ def payload_text(record: SourceRecord, encrypt: bool) -> str:
     """The original row as stored: JSON, encrypted when the source holds personal data."""
     from civharm.incidents.protection import field_cipher
 
-    text = canonical_json(record.payload)
+    text = record.payload_json or canonical_json(record.payload)
     return field_cipher().encrypt(text) if encrypt else text
 
 

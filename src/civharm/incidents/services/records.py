@@ -7,12 +7,14 @@ makes every import idempotent and resumable.
 from __future__ import annotations
 
 from functools import cache
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from civharm.core.gazetteer import Gazetteer
+from civharm.core.hashing import canonical_json
 from civharm.core.protection import new_pseudonym
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import (
@@ -29,31 +31,46 @@ from civharm.incidents.protection import field_cipher
 from civharm.incidents.services import bulk
 from civharm.ingest.records import SourceRecord
 
-# register field <- ingest Place attribute (text fields: None is stored as "")
-PLACE_TEXT_FIELDS = {
-    "admin1_pcode": "admin1_pcode",
-    "admin1_name": "admin1",
-    "admin2_pcode": "admin2_pcode",
-    "admin2_name": "admin2",
-    "admin3_pcode": "admin3_pcode",
-    "admin3_name": "admin3",
-    "locality_id": "locality_id",
-}
+
+class PreparedEvent(NamedTuple):
+    """An event record as register rows, minus what only the writing transaction knows.
+
+    Built where the file is read (possibly a child process, see importing.py); the ids and the
+    timestamp are added in the transaction that writes it.
+    """
+
+    record_id: str
+    incident: tuple[object, ...]  # INCIDENT_FIELDS after id, created_at, updated_at
+    report: tuple[object, ...]  # REPORT_FIELDS after id, incident, received_at
+    harm: tuple[tuple[object, ...], ...]  # (harm type, low, best, high) of known tolls
+    perpetrators: tuple[str, ...]  # sorted taxonomy keys of the alleged perpetrators
+
+
+def _existing_record_ids(run: ImportRun, record_ids: set[str]) -> set[str]:
+    """The ones of `record_ids` this run's source already has (plain SQL: the ORM's per-value
+    processing of a 2,000-value IN list cost more than the query)."""
+    return bulk.existing_values(Report, "record_id", {"source": run.source_id}, record_ids)
 
 
 def _new_records(run: ImportRun, records: list[SourceRecord]) -> list[SourceRecord]:
     """Drop records already in the register (and repeats inside the batch)."""
-    ids = {r.record_id for r in records}
-    existing = set(
-        Report.objects.filter(source_id=run.source_id, record_id__in=ids).values_list(
-            "record_id", flat=True
-        )
-    )
+    existing = _existing_record_ids(run, {r.record_id for r in records})
     fresh: list[SourceRecord] = []
     for record in records:
         if record.record_id not in existing:
             existing.add(record.record_id)
             fresh.append(record)
+    return fresh
+
+
+def _new_events(run: ImportRun, events: list[PreparedEvent]) -> list[PreparedEvent]:
+    """Drop events already in the register (and repeats inside the batch)."""
+    existing = _existing_record_ids(run, {e.record_id for e in events})
+    fresh: list[PreparedEvent] = []
+    for event in events:
+        if event.record_id not in existing:
+            existing.add(event.record_id)
+            fresh.append(event)
     return fresh
 
 
@@ -66,33 +83,14 @@ def _canonical_admin_names() -> dict[str, str]:
     return names
 
 
-def _place_and_date(record: SourceRecord) -> dict[str, object]:
-    place = record.place
-    values: dict[str, object] = {
-        field: (getattr(place, attribute) or "")[:100]
-        for field, attribute in PLACE_TEXT_FIELDS.items()
-    }
-    canonical = _canonical_admin_names()
-    for level in ("admin1", "admin2"):
-        pcode = str(values[f"{level}_pcode"])
-        if pcode in canonical:
-            values[f"{level}_name"] = canonical[pcode]
-    values.update(
-        latitude=place.latitude,
-        longitude=place.longitude,
-        geocode_confidence=place.geocode_confidence,
-        outside_country=place.outside_country,
-        place_name=(place.name or "")[:300],
-        geo_precision=str(place.precision),
-        date_start=record.date_start,
-        date_end=record.date_end,
-        date_precision=str(record.date_precision),
-    )
-    return values
-
-
 PLACE_DATE_FIELDS = (
-    *PLACE_TEXT_FIELDS,
+    "admin1_pcode",
+    "admin1_name",
+    "admin2_pcode",
+    "admin2_name",
+    "admin3_pcode",
+    "admin3_name",
+    "locality_id",
     "latitude",
     "longitude",
     "geocode_confidence",
@@ -103,8 +101,11 @@ PLACE_DATE_FIELDS = (
     "date_end",
     "date_precision",
 )
+# Ids and timestamps first: the writing transaction prepends them to a prepared row.
 REPORT_FIELDS = (
     "id",
+    "incident",
+    "received_at",
     "source",
     "record_id",
     "kind",
@@ -114,7 +115,6 @@ REPORT_FIELDS = (
     "payload_sha256",
     "import_run",
     "row_number",
-    "received_at",
     "actors",
     "interaction_context",
     "harm",
@@ -124,112 +124,152 @@ REPORT_FIELDS = (
     "reliability",
     "credibility",
     "warnings",
-    "incident",
     *PLACE_DATE_FIELDS,
 )
 INCIDENT_FIELDS = (
     "id",
+    "created_at",
+    "updated_at",
     "interaction_context",
     "description",
     "assessment_grade",
     "review_status",
-    "created_at",
-    "updated_at",
     *PLACE_DATE_FIELDS,
 )
 
 
-def _place_date_values(record: SourceRecord, adapt: bulk.Adapter) -> tuple[object, ...]:
-    values = _place_and_date(record)
-    values["date_start"] = adapt.date(record.date_start)
-    values["date_end"] = adapt.date(record.date_end)
-    return tuple(values[name] for name in PLACE_DATE_FIELDS)
-
-
-def _report_row(
-    run: ImportRun,
-    record: SourceRecord,
-    ids: tuple[int, int | None],
-    now: object,
-    adapt: bulk.Adapter,
-    place: tuple[object, ...],
+def _place_date_values(
+    record: SourceRecord, adapt: bulk.Adapter, canonical: dict[str, str]
 ) -> tuple[object, ...]:
-    from civharm.incidents.services.importing import payload_text
-
-    source = run.source
-    report_id, incident_id = ids
+    """PLACE_DATE_FIELDS of a record; text None stored as "", admin names made canonical."""
+    place = record.place
+    admin1_pcode = (place.admin1_pcode or "")[:100]
+    admin2_pcode = (place.admin2_pcode or "")[:100]
     return (
-        report_id,
-        source.pk,
+        admin1_pcode,
+        canonical[admin1_pcode] if admin1_pcode in canonical else (place.admin1 or "")[:100],
+        admin2_pcode,
+        canonical[admin2_pcode] if admin2_pcode in canonical else (place.admin2 or "")[:100],
+        (place.admin3_pcode or "")[:100],
+        (place.admin3 or "")[:100],
+        (place.locality_id or "")[:100],
+        place.latitude,
+        place.longitude,
+        place.geocode_confidence,
+        place.outside_country,
+        (place.name or "")[:300],
+        str(place.precision),
+        adapt.date(record.date_start),
+        adapt.date(record.date_end),
+        str(record.date_precision),
+    )
+
+
+class _ReportContext:
+    """What every report row of one run shares, looked up once per batch."""
+
+    def __init__(self, run: ImportRun) -> None:
+        source = run.source
+        self.source_id = source.pk
+        self.run_id = run.pk
+        self.encrypt = source.personal_data
+        self.reliability = source.reliability
+        self.adapt = bulk.Adapter()
+        self.canonical = _canonical_admin_names()
+        self.cipher = field_cipher() if self.encrypt else None
+
+
+def _report_values(
+    record: SourceRecord, context: _ReportContext, place: tuple[object, ...]
+) -> tuple[object, ...]:
+    """REPORT_FIELDS of a record after id, incident and received_at."""
+    adapt = context.adapt
+    text = record.payload_json or canonical_json(record.payload)
+    return (
+        context.source_id,
         record.record_id[:128],
         record.kind,
         record.source_format,
-        payload_text(record, encrypt=source.personal_data),
-        source.personal_data,
+        context.cipher.encrypt(text) if context.cipher else text,
+        context.encrypt,
         record.payload_sha256,
-        run.pk,
+        context.run_id,
         record.row,
-        now,
         adapt.json([{"name": a.name, "key": a.key, "role": a.role} for a in record.actors]),
         record.interaction_context or "",
         adapt.json({k: [c.low, c.best, c.high] for k, c in record.harm.items()}),
         record.description,
         record.source_reference,
         record.language or "",
-        source.reliability,
+        context.reliability,
         "6",  # information credibility: cannot be judged until an analyst reviews it
         adapt.json(list(record.warnings)),
-        incident_id,
         *place,
     )
 
 
+def _prepare_event(record: SourceRecord, context: _ReportContext) -> PreparedEvent:
+    place = _place_date_values(record, context.adapt, context.canonical)
+    return PreparedEvent(
+        record.record_id,
+        (record.interaction_context or "", record.description, "", "new", *place),
+        _report_values(record, context, place),
+        tuple((k, c.low, c.best, c.high) for k, c in record.harm.items() if c.is_known),
+        tuple(sorted({a.key for a in record.actors if a.role == "perpetrator" and a.key})),
+    )
+
+
+def prepare_events(run: ImportRun, records: list[SourceRecord]) -> list[PreparedEvent]:
+    """Register rows of event records, ready for write_prepared_events (no database access)."""
+    if not records:
+        return []
+    context = _ReportContext(run)
+    return [_prepare_event(record, context) for record in records]
+
+
 def write_event_batch(run: ImportRun, records: list[SourceRecord]) -> int:
     """One Incident per new event report (linkage merges them later), with counts and actors."""
-    fresh = _new_records(run, records)
+    return write_prepared_events(run, prepare_events(run, _new_records(run, records)))
+
+
+def write_prepared_events(run: ImportRun, events: list[PreparedEvent]) -> int:
+    """Write the new ones of `events` (see write_event_batch); returns how many were new."""
+    fresh = _new_events(run, events)
     if not fresh:
         return 0
-    adapt = bulk.Adapter()
-    now = adapt.datetime(timezone.now())
+    now = bulk.Adapter().datetime(timezone.now())
     incident_ids = bulk.reserve_ids(Incident, len(fresh))
     report_ids = bulk.reserve_ids(Report, len(fresh))
-    places = [_place_date_values(r, adapt) for r in fresh]
     bulk.insert_rows(
         Incident,
         INCIDENT_FIELDS,
-        [
-            (i, r.interaction_context or "", r.description, "", "new", now, now, *place)
-            for r, i, place in zip(fresh, incident_ids, places, strict=True)
-        ],
+        [(i, now, now, *e.incident) for e, i in zip(fresh, incident_ids, strict=True)],
     )
     bulk.insert_rows(
         Report,
         REPORT_FIELDS,
         [
-            _report_row(run, r, (report_id, i), now, adapt, place)
-            for r, report_id, i, place in zip(fresh, report_ids, incident_ids, places, strict=True)
+            (report_id, i, now, *e.report)
+            for e, report_id, i in zip(fresh, report_ids, incident_ids, strict=True)
         ],
     )
     bulk.insert_rows(
         HarmCount,
         ("incident", "harm_type", "low", "best", "high"),
-        [
-            (i, k, c.low, c.best, c.high)
-            for r, i in zip(fresh, incident_ids, strict=True)
-            for k, c in r.harm.items()
-            if c.is_known
-        ],
+        [(i, *h) for e, i in zip(fresh, incident_ids, strict=True) for h in e.harm],
     )
     _attach_perpetrators(fresh, incident_ids)
     return len(fresh)
 
 
-def _attach_perpetrators(records: list[SourceRecord], incident_ids: list[int]) -> None:
+def _attach_perpetrators(events: list[PreparedEvent], incident_ids: list[int]) -> None:
     actor_ids = _actor_ids()
-    links = []
-    for record, incident_id in zip(records, incident_ids, strict=True):
-        keys = {a.key for a in record.actors if a.role == "perpetrator" and a.key in actor_ids}
-        links.extend((incident_id, actor_ids[k], "alleged") for k in sorted(keys))
+    links = [
+        (incident_id, actor_ids[key], "alleged")
+        for event, incident_id in zip(events, incident_ids, strict=True)
+        for key in event.perpetrators
+        if key in actor_ids
+    ]
     bulk.insert_rows(IncidentPerpetrator, ("incident", "actor", "attribution_status"), links)
 
 
@@ -244,14 +284,21 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
         return 0
     cipher = field_cipher()
     persons = _create_persons(fresh)
-    adapt = bulk.Adapter()
-    now = adapt.datetime(timezone.now())
+    context = _ReportContext(run)
+    now = context.adapt.datetime(timezone.now())
     report_ids = bulk.reserve_ids(Report, len(fresh))
     bulk.insert_rows(
         Report,
         REPORT_FIELDS,
         [
-            _report_row(run, r, (i, None), now, adapt, _place_date_values(r, adapt))
+            (
+                i,
+                None,
+                now,
+                *_report_values(
+                    r, context, _place_date_values(r, context.adapt, context.canonical)
+                ),
+            )
             for r, i in zip(fresh, report_ids, strict=True)
         ],
     )

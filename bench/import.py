@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 TARGET_RATIO = 0.25
+DEFAULT_BATCH = "5000"  # civharm's default IMPORT_BATCH_SIZE (settings.py)
 MEMORY_LIMIT_MB = 500
 
 
@@ -37,7 +38,8 @@ def baseline(path: Path, folder: Path) -> float:
         marks = ", ".join("?" for _ in header)
         insert = f"INSERT INTO ged ({', '.join(map(repr, header))}) VALUES ({marks})"  # noqa: S608
         rows = 0
-        while batch := [row for _, row in zip(range(2000), reader, strict=False)]:
+        size = int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", DEFAULT_BATCH))  # same as civharm's
+        while batch := [row for _, row in zip(range(size), reader, strict=False)]:
             with database:
                 database.executemany(insert, batch)
             rows += len(batch)

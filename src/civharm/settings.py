@@ -214,7 +214,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 CIVHARM = {
     "COUNTRY_PACK": os.environ.get("CIVHARM_COUNTRY_PACK", "mali"),
-    "IMPORT_BATCH_SIZE": int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "2000")),
+    # Rows per committed batch: larger batches amortise each commit's fsync and index-page
+    # rewrites; a crash loses at most one batch, which the next run re-imports.
+    "IMPORT_BATCH_SIZE": int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "5000")),
     "GEOCODE_THRESHOLD": float(os.environ.get("CIVHARM_GEOCODE_THRESHOLD", "0.85")),
 }
 

@@ -144,7 +144,9 @@ class Incident(DateFields, PlaceFields):
 
 
 class IncidentPerpetrator(models.Model):
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, db_index=False
+    )  # see HarmCount
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT)
     attribution_status = models.CharField(_("attribution status"), max_length=16, default="alleged")
 
@@ -157,7 +159,10 @@ class IncidentPerpetrator(models.Model):
 class HarmCount(models.Model):
     """A toll of one harm type for one incident, as low/best/high (any part may be unknown)."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="harm_counts")
+    # No index of its own: the (incident, harm_type) constraint's index starts with it.
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="harm_counts", db_index=False
+    )
     harm_type = models.CharField(_("harm type"), max_length=32)
     low = models.PositiveIntegerField(_("low"), null=True, blank=True)
     best = models.PositiveIntegerField(_("best"), null=True, blank=True)
@@ -174,7 +179,15 @@ class HarmCount(models.Model):
 class Report(DateFields, PlaceFields):
     """One source's account of one event or one victim. The original is immutable."""
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="reports")
+    # Indexes cost every import; reports are reached through their incident or their source,
+    # so the place and date indexes of the abstract bases are not repeated here, and the
+    # (source, record_id) constraint's index serves lookups by source.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="reports", db_index=False
+    )
+    date_start = models.DateField(_("start date"), null=True, blank=True)
+    admin1_pcode = models.CharField(_("region P-code"), max_length=16, blank=True)
+    admin2_pcode = models.CharField(_("cercle P-code"), max_length=16, blank=True)
     record_id = models.CharField(_("source record id"), max_length=128)
     kind = models.CharField(max_length=8)  # event, victim
     source_format = models.CharField(max_length=16)

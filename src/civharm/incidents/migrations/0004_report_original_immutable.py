@@ -1,5 +1,8 @@
 """The database itself refuses to change what a source said (not only Report.save()):
-QuerySet.update(), bulk_update() and raw SQL are stopped by a trigger."""
+QuerySet.update(), bulk_update() and raw SQL are stopped by a trigger.
+
+On SQLite, a later migration that rebuilds incidents_report (AlterField) drops the trigger:
+such a migration must re-create it (test_importing checks that it is there)."""
 
 from django.db import migrations
 
@@ -45,5 +48,5 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0002_review_events")]
+    dependencies = [("incidents", "0003_fewer_import_indexes")]
     operations = [migrations.RunPython(create, drop)]

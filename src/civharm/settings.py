@@ -48,6 +48,11 @@ FIELD_ENCRYPTION_KEYS = _field_keys()
 AUDIT_KEY = os.environ.get("CIVHARM_AUDIT_KEY") or _read_or_create_secret(
     KEYS_DIR / "audit.key", lambda: secrets.token_hex(32)
 )
+# Keys the ids kept for victim-list rows (see incidents/services/importing.py). Never rotate
+# it: re-imports are recognised by these ids.
+RECORD_ID_KEY = os.environ.get("CIVHARM_RECORD_ID_KEY") or _read_or_create_secret(
+    KEYS_DIR / "record-id.key", lambda: secrets.token_hex(32)
+)
 # The newest audit entry's number and hash, kept outside the database (see accounts/audit.py).
 AUDIT_HEAD_FILE = Path(os.environ.get("CIVHARM_AUDIT_HEAD", DATA_DIR / "audit-head.json"))
 DEBUG = os.environ.get("CIVHARM_DEBUG", "") == "1"

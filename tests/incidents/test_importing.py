@@ -158,3 +158,46 @@ def test_the_database_refuses_to_change_an_original_even_without_save(tmp_path: 
     Report.objects.filter(pk=report.pk).update(description="an analyst's note")  # allowed
     report.refresh_from_db()
     assert report.record_id == "MLI90002" and "400" not in report.payload
+
+
+def test_victim_row_ids_are_keyed_so_an_export_cannot_confirm_a_guessed_name(
+    tmp_path: Path,
+) -> None:
+    from civharm.incidents.services.exporting import export
+
+    import_file(write_victims(tmp_path / "liste.csv"), "victims", source_name="ONG")
+    ids = list(Report.objects.values_list("record_id", flat=True))
+    assert ids and all(i.startswith("hmac:") for i in ids)
+    export("persons", "csv", tmp_path / "p.csv", actor="t")
+    exported = (tmp_path / "p.csv").read_text(encoding="utf-8")
+    for report in Report.objects.all():
+        assert report.payload_sha256 not in exported
+    again = import_file(write_victims(tmp_path / "liste.csv"), "victims", source_name="ONG")
+    assert (again.imported, again.duplicates) == (0, 3)  # still idempotent
+
+
+def test_long_record_ids_are_hashed_not_cut(tmp_path: Path) -> None:
+    path = tmp_path / "rapports.csv"
+    long_id = "https://example.org/rapports/2022/" + "x" * 120
+    path.write_text(
+        "Référence;Date de l'incident;Lieu;Tués\n"
+        f"{long_id}A;14/03/2022;Niono;3\n{long_id}B;15/03/2022;Niono;4\n",
+        encoding="utf-8",
+    )
+    first = import_file(path, "reports", source_name="Équipe Ségou", source_type="interview")
+    assert (first.imported, first.errors) == (2, [])
+    again = import_file(path, "reports", source_name="Équipe Ségou", source_type="interview")
+    assert (again.imported, again.duplicates) == (0, 2)
+
+
+def test_an_over_long_cell_costs_its_text_not_the_batch(tmp_path: Path) -> None:
+    path = tmp_path / "rapports.csv"
+    path.write_text(
+        "Référence;Date de l'incident;Lieu;Langue;Tués\n"
+        "R1;14/03/2022;Niono;français et bambara mélangés dans le même entretien;3\n"
+        "R2;15/03/2022;Niono;fr;4\n",
+        encoding="utf-8",
+    )
+    outcome = import_file(path, "reports", source_name="Équipe Ségou", source_type="interview")
+    assert (outcome.imported, outcome.errors) == (2, [])
+    assert len(Report.objects.get(record_id="R1").language) <= 16

@@ -156,7 +156,8 @@ def reports_of(incident: Incident) -> list[dict[str, object]]:
             "record_id": r.record_id,
             "kind": r.kind,
             "source_format": r.source_format,
-            "payload_sha256": r.payload_sha256,
+            # A plain hash of a personal-data row could confirm a guessed row: not shown.
+            "payload_sha256": "" if r.source.personal_data else r.payload_sha256,
             "received_at": r.received_at,
             "language": r.language,
             "reliability": r.reliability,

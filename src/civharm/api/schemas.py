@@ -83,7 +83,7 @@ class ReportOut(Schema):
     record_id: str
     kind: str
     source_format: str
-    payload_sha256: str  # proves which original this is, without showing it
+    payload_sha256: str  # proves which original this is; empty for personal-data sources
     received_at: datetime
     language: str
     reliability: str

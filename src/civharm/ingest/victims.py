@@ -194,13 +194,26 @@ def _victim(cells: dict[str, str], warnings: list[str], default_harm: str | None
     )
 
 
+def describe_cell(text: str) -> str:
+    """The shape of a victim-list cell, never its text: a misplaced name must not be echoed
+    into a warning, a log or an error report."""
+    kinds = []
+    if any(ch.isalpha() for ch in text):
+        kinds.append("letters")
+    if any(ch.isdigit() for ch in text):
+        kinds.append("digits")
+    if any(not ch.isalnum() and not ch.isspace() for ch in text):
+        kinds.append("signs")
+    return f"a value of {len(text)} characters: {', '.join(kinds) or 'spaces'}"
+
+
 def _lookup(text: str, words: dict[str, str], what: str, warnings: list[str], default: str) -> str:
     folded = fold(text)
     if not folded:
         return default
     if folded in words:
         return words[folded]
-    warnings.append(f"{what} « {text[:30]} » not understood; recorded as unknown")
+    warnings.append(f"{what} ({describe_cell(text)}) not understood; recorded as unknown")
     return default
 
 
@@ -221,7 +234,7 @@ def parse_age(text: str, warnings: list[str]) -> tuple[int | None, str | None]:
             return None, f"{low}-{high}"
     if match := _AGE_OPEN.fullmatch(folded):
         return None, f"{match[1] or match[2]}+"
-    warnings.append(f"age « {text[:20]} » not understood; age left unknown")
+    warnings.append(f"age ({describe_cell(text)}) not understood; age left unknown")
     return None, None
 
 
@@ -231,7 +244,7 @@ def _harm(text: str, warnings: list[str]) -> str | None:
         return None
     key = HARM_WORDS.get(folded) or match_term(text, "harm_types")
     if key is None:
-        warnings.append(f"harm « {text[:30]} » not understood; harm left unknown")
+        warnings.append(f"harm ({describe_cell(text)}) not understood; harm left unknown")
     return key
 
 
@@ -256,7 +269,7 @@ def _set_date(record: SourceRecord, text: str, warnings: list[str]) -> None:
         return
     try:
         found = parse_date(text)
-    except DateParseError as exc:
-        warnings.append(f"{exc}; date left unknown")
+    except DateParseError:
+        warnings.append(f"date ({describe_cell(text)}) not understood; date left unknown")
         return
     record.date_start, record.date_end, record.date_precision = found

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
+import hmac
 import json
 import os
 import threading
@@ -214,6 +216,27 @@ def import_records(
         return write_batches(batches, outcome, run, progress)
 
 
+MAX_RECORD_ID = 128  # Report.record_id's length
+
+
+def register_record_ids(
+    items: Iterable[SourceRecord | RowError],
+) -> Iterator[SourceRecord | RowError]:
+    """The ids the register keeps. A victim row's id is keyed (HMAC, key outside the database):
+    its own id may be a national number, and a plain hash of the row could be checked against a
+    guessed name. Ids too long for the register are hashed rather than cut (cutting merges)."""
+    key = settings.RECORD_ID_KEY.encode("ascii")
+    for item in items:
+        if isinstance(item, SourceRecord):
+            if item.kind == "victim":
+                digest = hmac.new(key, item.record_id.encode("utf-8"), hashlib.sha256)
+                item.record_id = "hmac:" + digest.hexdigest()[:40]
+            elif len(item.record_id) > MAX_RECORD_ID:
+                item.record_id = "sha256:" + hashlib.sha256(item.record_id.encode()).hexdigest()
+                item.warnings.append("the source's record id was too long and is kept as a hash")
+        yield item
+
+
 def import_file(
     path: Path,
     fmt: str,
@@ -235,8 +258,8 @@ def import_file(
 
     path = Path(path)
     gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
-    items = read_source(fmt, path, columns=columns, gazetteer=gazetteer)
     source = resolve_source(fmt, path, source_name, source_type)
+    items = register_record_ids(read_source(fmt, path, columns=columns, gazetteer=gazetteer))
     run = ImportRun.objects.create(
         source=source,
         source_format=fmt,

@@ -31,6 +31,8 @@ from civharm.incidents.protection import field_cipher
 from civharm.incidents.services import bulk
 from civharm.ingest.records import SourceRecord
 
+PCODE, LOCALITY_ID, LANGUAGE = 16, 32, 16  # column lengths in models.py
+
 
 class PreparedEvent(NamedTuple):
     """An event record as register rows, minus what only the writing transaction knows.
@@ -143,16 +145,18 @@ def _place_date_values(
 ) -> tuple[object, ...]:
     """PLACE_DATE_FIELDS of a record; text None stored as "", admin names made canonical."""
     place = record.place
-    admin1_pcode = (place.admin1_pcode or "")[:100]
-    admin2_pcode = (place.admin2_pcode or "")[:100]
+    # Values are fitted to their columns (PostgreSQL refuses what SQLite would keep): a bad
+    # cell must cost its own text, never the rest of the batch.
+    admin1_pcode = (place.admin1_pcode or "")[:PCODE]
+    admin2_pcode = (place.admin2_pcode or "")[:PCODE]
     return (
         admin1_pcode,
         canonical[admin1_pcode] if admin1_pcode in canonical else (place.admin1 or "")[:100],
         admin2_pcode,
         canonical[admin2_pcode] if admin2_pcode in canonical else (place.admin2 or "")[:100],
-        (place.admin3_pcode or "")[:100],
+        (place.admin3_pcode or "")[:PCODE],
         (place.admin3 or "")[:100],
-        (place.locality_id or "")[:100],
+        (place.locality_id or "")[:LOCALITY_ID],
         place.latitude,
         place.longitude,
         place.geocode_confidence,
@@ -200,7 +204,7 @@ def _report_values(
         adapt.json({k: [c.low, c.best, c.high] for k, c in record.harm.items()}),
         record.description,
         record.source_reference,
-        record.language or "",
+        (record.language or "")[:LANGUAGE],
         context.reliability,
         "6",  # information credibility: cannot be judged until an analyst reviews it
         adapt.json(list(record.warnings)),

@@ -84,7 +84,7 @@ def main() -> int:
     print(f"rows:                      {args.rows:,} (imported {imported:,})")
     print(f"baseline sqlite3.executemany: {base:>10,.0f} rows/s")
     print(f"civharm import (validation, geocoding, register rows): {ours:>10,.0f} rows/s")
-    print(f"ratio:                     {ratio:.2f} (target >= {TARGET_RATIO})")
+    print(f"ratio:                     {ratio:.3f} (target >= {TARGET_RATIO})")
     print(f"peak resident memory:      {peak_mb:,.0f} MB (target < {MEMORY_LIMIT_MB} MB)")
     print(f"  + reading process:       {child_mb:,.0f} MB (together {peak_mb + child_mb:,.0f} MB)")
     memory_ok = peak_mb + child_mb < MEMORY_LIMIT_MB

@@ -194,7 +194,10 @@ class Report(DateFields, PlaceFields):
     payload = models.TextField(_("original record"))  # JSON, or a Fernet token when encrypted
     payload_encrypted = models.BooleanField(default=False)
     payload_sha256 = models.CharField(max_length=64)
-    import_run = models.ForeignKey(ImportRun, on_delete=models.PROTECT, null=True, blank=True)
+    # Never looked up by run (runs are read from their reports), and runs are never deleted.
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.PROTECT, null=True, blank=True, db_index=False
+    )
     row_number = models.PositiveIntegerField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     actors = models.JSONField(_("actors named"), default=list, blank=True)

@@ -41,4 +41,10 @@ class Migration(migrations.Migration):
             name='source',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='reports', to='incidents.source'),
         ),
-    ]
+        migrations.AlterField(
+            model_name='report',
+            name='import_run',
+            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, to='incidents.importrun'),
+        ),
+    
+]

@@ -5,39 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
+from civharm.demo.acled import ACLED_COLUMNS
 
 ACLED_EVENTS = [
     # id, date, actor1, sub_event_type, admin1, admin2, location, lat, lon, fatalities, targeting

@@ -14,6 +14,9 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from civharm.demo.acled import ACLED_COLUMNS
+from civharm.demo.ucdp import UCDP_COLUMNS
+
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
 BAD = HERE / "bad"
@@ -38,39 +41,7 @@ PLACES = [
 GIVEN = ["Amadou", "Fatoumata", "Moussa", "Aminata", "Boubacar", "Mariam", "Seydou", "Kadiatou"]
 FAMILY = ["Diallo", "Traoré", "Coulibaly", "Keïta", "Sangaré", "Maïga", "Touré", "Cissé"]
 
-ACLED_HEADER = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
+ACLED_HEADER = ACLED_COLUMNS  # the export's columns, as the demo writes them
 ACLED_EVENTS = [  # event_type, sub_event_type, actor1, inter1, actor2, inter2, targeting, notes
     ("Violence against civilians", "Attack", "Dan Na Ambassagou", "Identity militia",
      "Civilians (Mali)", "Civilians", "Civilian targeting",
@@ -115,57 +86,7 @@ def _acled_row(index: int, place: tuple, event: tuple, deaths: int) -> list[str]
     ]  # fmt: skip
 
 
-UCDP_HEADER = [
-    "id",
-    "relid",
-    "year",
-    "active_year",
-    "code_status",
-    "type_of_violence",
-    "conflict_dset_id",
-    "conflict_new_id",
-    "conflict_name",
-    "dyad_dset_id",
-    "dyad_new_id",
-    "dyad_name",
-    "side_a_dset_id",
-    "side_a_new_id",
-    "side_a",
-    "side_b_dset_id",
-    "side_b_new_id",
-    "side_b",
-    "number_of_sources",
-    "source_article",
-    "source_office",
-    "source_date",
-    "source_headline",
-    "source_original",
-    "where_prec",
-    "where_coordinates",
-    "where_description",
-    "adm_1",
-    "adm_2",
-    "latitude",
-    "longitude",
-    "geom_wkt",
-    "priogrid_gid",
-    "country",
-    "country_id",
-    "region",
-    "event_clarity",
-    "date_prec",
-    "date_start",
-    "date_end",
-    "deaths_a",
-    "deaths_b",
-    "deaths_civilians",
-    "deaths_unknown",
-    "best",
-    "high",
-    "low",
-    "gwnoa",
-    "gwnob",
-]
+UCDP_HEADER = UCDP_COLUMNS  # the export's columns, as the demo writes them
 UCDP_SIDES = [
     ("1", "Government of Mali", "JNIM"),
     ("3", "JNIM", "Civilians"),

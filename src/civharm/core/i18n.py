@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
+import threading
 from functools import cache
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 LANGUAGES = ("fr", "en")
-_active = {"language": "fr"}
+_default = {"language": "fr"}
+_thread = threading.local()  # a web request's language must not leak into another thread's
 
 
 def normalise_language(value: str | None) -> str:
@@ -31,11 +33,14 @@ def language_from_environment() -> str:
 
 
 def activate(language: str) -> None:
-    _active["language"] = normalise_language(language)
+    """The language of this thread's messages (and the default of threads that set none)."""
+    _thread.language = normalise_language(language)
+    if threading.current_thread() is threading.main_thread():
+        _default["language"] = _thread.language
 
 
 def get_language() -> str:
-    return _active["language"]
+    return getattr(_thread, "language", _default["language"])
 
 
 @cache

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from civharm.core.i18n import _
 from civharm.core.precision import Count, DatePrecision, GeoPrecision
 from civharm.core.text import fold
 from civharm.ingest.counts import CountParseError, parse_count
@@ -64,10 +65,13 @@ _NOTES_CONTEXT = (  # first match wins; applied to the folded notes of events wi
 )
 _VILLAGE = re.compile(r"\bvillages?\b")
 _MARKET = re.compile(r"\bmarkets?\b")
-_UNKNOWN_CIVILIAN_SHARE = (
-    "ACLED fatalities count everyone killed; how many were civilians is unknown "
-    "(kept as an upper bound only)"
-)
+
+
+def _unknown_civilian_share() -> str:
+    return _(
+        "ACLED fatalities count everyone killed; how many were civilians is unknown "
+        "(kept as an upper bound only)"
+    )
 
 
 def read_acled(
@@ -77,14 +81,16 @@ def read_acled(
     table = open_table(
         path,
         header_test=_is_acled_header,
-        expected="ACLED columns such as event_id_cnty, event_date, event_type, fatalities",
+        expected=_("ACLED columns such as event_id_cnty, event_date, event_type, fatalities"),
         file_label=file_label,
     )
     names = _column_names(table.header, columns, table.label)
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise UnreadableFile(
-            f"The file « {table.label} » lacks the ACLED column(s) {', '.join(missing)}."
+            _("The file « {label} » lacks the ACLED column(s) {columns}.").format(
+                label=table.label, columns=", ".join(missing)
+            )
         )
     ids = RecordIds()
     for item in table.rows():
@@ -109,7 +115,11 @@ def _column_names(
     by_key = {header_key(name): name for name in header}
     for ours, theirs in (columns or {}).items():
         if header_key(theirs) not in by_key:
-            raise UnreadableFile(f"The file « {label} » has no column « {theirs} » (for {ours}).")
+            raise UnreadableFile(
+                _("The file « {label} » has no column « {header} » (for {field}).").format(
+                    label=label, header=theirs, field=ours
+                )
+            )
         resolved[ours] = by_key[header_key(theirs)]
     return resolved
 
@@ -155,7 +165,7 @@ def _time_precision(cells: dict[str, str]) -> DatePrecision:
 
 
 def _place(cells: dict[str, str]) -> Place:
-    lat, lon, _ = parse_coordinates(cells.get("latitude", ""), cells.get("longitude", ""))
+    lat, lon, _warning = parse_coordinates(cells.get("latitude", ""), cells.get("longitude", ""))
     return Place(
         name=cells.get("location") or None,
         admin1=cells.get("admin1") or None,
@@ -192,7 +202,7 @@ def _add_harm(record: SourceRecord, cells: dict[str, str], fatalities: Count) ->
     else:
         record.harm["killed"] = Count(low=0, best=None, high=fatalities.best)
         if fatalities.best:
-            record.warnings.append(_UNKNOWN_CIVILIAN_SHARE)
+            record.warnings.append(_unknown_civilian_share())
 
 
 def _actors(cells: dict[str, str]) -> list[ActorMention]:

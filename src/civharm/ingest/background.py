@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import TypeVar
 
+from civharm.core.i18n import _
+
 T = TypeVar("T")
 
 _ITEM, _ERROR, _END = b"i", b"e", b"z"
@@ -61,7 +63,7 @@ def _receive(receiver: Connection) -> Iterator[T]:
         try:
             message = receiver.recv_bytes()
         except EOFError:
-            raise ChildFailed("the reading process ended before the end of the file") from None
+            raise ChildFailed(_("the reading process ended before the end of the file")) from None
         kind, body = message[:1], message[1:]
         if kind == _END:
             return

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from civharm.core.i18n import _
 from civharm.core.precision import Count
 
 
@@ -70,7 +71,7 @@ def parse_count(text: str) -> Count:
     if normal in UNKNOWN_WORDS:
         return Count()
     if _NEGATIVE.fullmatch(normal):
-        raise CountParseError(f"count « {_shape(text)} » is negative")
+        raise CountParseError(_("count « {text} » is negative").format(text=_shape(text)))
     exact = _number(normal)
     if exact is not None:
         return Count.exact(exact)
@@ -79,8 +80,10 @@ def parse_count(text: str) -> Count:
         if found is not None:
             return found
     raise CountParseError(
-        f"count « {_shape(text)} » is not a number we can read "
-        "(write 12, 20-30, environ 12, au moins 20, or leave it empty if unknown)"
+        _(
+            "count « {text} » is not a number we can read "
+            "(write 12, 20-30, environ 12, au moins 20, or leave it empty if unknown)"
+        ).format(text=_shape(text))
     )
 
 
@@ -113,7 +116,9 @@ def _range(folded: str, text: str) -> Count | None:
     if low is None or high is None:
         return None
     if low > high:
-        raise CountParseError(f"count « {_shape(text)} » is a range whose end is below its start")
+        raise CountParseError(
+            _("count « {text} » is a range whose end is below its start").format(text=_shape(text))
+        )
     return Count(low=low, best=None, high=high)
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from typing import NamedTuple
 
+from civharm.core.i18n import _
 from civharm.core.precision import DatePrecision
 from civharm.core.text import fold
 
@@ -64,14 +65,16 @@ def parse_date(text: str) -> DateRange:
     """
     cleaned = text.strip()
     if not cleaned:
-        raise DateParseError("the date is empty")
+        raise DateParseError(_("the date is empty"))
     for parse in (_parse_numeric, _parse_wordy):
         found = parse(cleaned)
         if found is not None:
             return found
     raise DateParseError(
-        f"date « {_shape(cleaned)} » is not a date we can read "
-        "(write it as 14/03/2022, 2022-03-14, 14 mars 2022 or mars 2022)"
+        _(
+            "date « {text} » is not a date we can read "
+            "(write it as 14/03/2022, 2022-03-14, 14 mars 2022 or mars 2022)"
+        ).format(text=_shape(cleaned))
     )
 
 
@@ -116,7 +119,9 @@ def _day(year: int, month: int, day: int, text: str) -> DateRange:
 
 def _month(year: int, month: int, text: str) -> DateRange:
     if not 1 <= month <= 12 or not 1 <= year <= 9999:
-        raise DateParseError(f"date « {_shape(text)} » has no month {month}")
+        raise DateParseError(
+            _("date « {text} » has no month {month}").format(text=_shape(text), month=month)
+        )
     last = calendar.monthrange(year, month)[1]
     return DateRange(dt.date(year, month, 1), dt.date(year, month, last), DatePrecision.MONTH)
 
@@ -125,7 +130,9 @@ def excel_serial(serial: float, text: str = "") -> DateRange:
     """An Excel day number (e.g. 44634 = 2022-03-14), as found in badly typed XLSX cells."""
     low, high = EXCEL_SERIAL_RANGE
     if not low <= serial < high:
-        raise DateParseError(f"« {_shape(text or str(serial))} » is not a plausible Excel date")
+        raise DateParseError(
+            _("« {text} » is not a plausible Excel date").format(text=_shape(text or str(serial)))
+        )
     value = EXCEL_EPOCH + dt.timedelta(days=int(serial))
     return DateRange(value, value, DatePrecision.DAY)
 
@@ -143,11 +150,30 @@ def widen(found: DateRange, precision: DatePrecision) -> DateRange:
 
 def _impossible(text: str, year: int, month: int, day: int) -> str:
     if not 1 <= month <= 12:
-        return (
-            f"date « {_shape(text)} » has no month {month} (dates are read day first: jj/mm/aaaa)"
-        )
-    month_name = calendar.month_name[month]
-    return f"date « {_shape(text)} » does not exist ({month_name} {year} has no day {day})"
+        return _(
+            "date « {text} » has no month {month} (dates are read day first: jj/mm/aaaa)"
+        ).format(text=_shape(text), month=month)
+    return _("date « {text} » does not exist ({month_name} {year} has no day {day})").format(
+        text=_shape(text), month_name=_month_names()[month - 1], year=year, day=day
+    )
+
+
+def _month_names() -> tuple[str, ...]:
+    """The twelve month names in the active language (for messages only, never for parsing)."""
+    return (
+        _("January"),
+        _("February"),
+        _("March"),
+        _("April"),
+        _("May"),
+        _("June"),
+        _("July"),
+        _("August"),
+        _("September"),
+        _("October"),
+        _("November"),
+        _("December"),
+    )
 
 
 def _shape(text: str) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from functools import cache, lru_cache
 
 from civharm.core.hashing import canonical_json_and_sha256, payload_sha256
+from civharm.core.i18n import _
 from civharm.core.precision import GeoPrecision
 from civharm.core.taxonomy import load_taxonomy
 from civharm.core.text import fold, fold_key
@@ -39,12 +40,16 @@ def resolve_columns(
         if field not in aliases:
             known = ", ".join(sorted(aliases))
             raise UnreadableFile(
-                f"Unknown field « {field} » for « {label} »; known fields: {known}."
+                _("Unknown field « {field} » for « {label} »; known fields: {known}.").format(
+                    field=field, label=label, known=known
+                )
             )
         found = by_key.get(header_key(their_header))
         if found is None:
             raise UnreadableFile(
-                f"The file « {label} » has no column « {their_header} » (for {field})."
+                _("The file « {label} » has no column « {header} » (for {field}).").format(
+                    label=label, header=their_header, field=field
+                )
             )
         resolved[field] = found
     taken = set(resolved.values())
@@ -83,7 +88,9 @@ class RecordIds:
         self._seen[base] = count
         if count == 1:
             return base, None
-        warning = f"id « {own_id} » is used by an earlier row too" if own_id else None
+        warning = (
+            _("id « {id} » is used by an earlier row too").format(id=own_id) if own_id else None
+        )
         return f"{base}#{count}", warning
 
 
@@ -103,16 +110,36 @@ def parse_coordinates(
     if not lat_text and not lon_text:
         return None, None, None
     if not lat_text or not lon_text:
-        return None, None, "only one of latitude/longitude is given; coordinates dropped"
+        return None, None, _("only one of latitude/longitude is given; coordinates dropped")
     try:
         lat, lon = float(lat_text.replace(",", ".")), float(lon_text.replace(",", "."))
     except ValueError:
-        return None, None, f"coordinates « {lat_text}, {lon_text} » are not numbers; dropped"
+        return (
+            None,
+            None,
+            _coordinates_warning(
+                _("coordinates « {latitude}, {longitude} » are not numbers; dropped"),
+                lat_text,
+                lon_text,
+            ),
+        )
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None, f"coordinates « {lat_text}, {lon_text} » are out of range; dropped"
+        return (
+            None,
+            None,
+            _coordinates_warning(
+                _("coordinates « {latitude}, {longitude} » are out of range; dropped"),
+                lat_text,
+                lon_text,
+            ),
+        )
     if lat == 0 and lon == 0:
-        return None, None, "coordinates 0, 0 are a placeholder, not a place; dropped"
+        return None, None, _("coordinates 0, 0 are a placeholder, not a place; dropped")
     return lat, lon, None
+
+
+def _coordinates_warning(template: str, lat_text: str, lon_text: str) -> str:
+    return template.format(latitude=lat_text, longitude=lon_text)
 
 
 def precision_from_place(place: Place) -> GeoPrecision:

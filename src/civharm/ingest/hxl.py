@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from civharm.core.i18n import _
 from civharm.ingest.fields import resolve_columns
 from civharm.ingest.incident_fields import EventFields, read_incident_rows
 from civharm.ingest.records import RowError, SourceRecord, UnreadableFile
@@ -103,17 +104,20 @@ def read_hxl(
 ) -> Iterator[SourceRecord | RowError]:
     """Records of a HXL-tagged table. `columns` (our field -> header) overrides the hashtags."""
     table = open_table(
-        path, header_test=lambda cells: True, expected="a HXL hashtag row", file_label=file_label
+        path, header_test=lambda cells: True, expected=_("a HXL hashtag row"), file_label=file_label
     )
     if table.hxl_tags is None:
         raise UnreadableFile(
-            f"The file « {table.label} » has no HXL hashtag row (#date, #adm1+name…) "
-            "under its header."
+            _(
+                "The file « {label} » has no HXL hashtag row (#date, #adm1+name…) under its header."
+            ).format(label=table.label)
         )
     overrides = resolve_columns(table.header, HXL_FIELDS, columns, table.label) if columns else {}
     fields = EventFields(map_tags(table.hxl_tags, table.header) | overrides)
     if "date" not in fields.columns and "place" not in fields.columns:
         raise UnreadableFile(
-            f"The file « {table.label} » has neither a #date nor a #loc/#adm column."
+            _("The file « {label} » has neither a #date nor a #loc/#adm column.").format(
+                label=table.label
+            )
         )
     yield from read_incident_rows(FORMAT, table, fields)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from civharm.core.i18n import _
 from civharm.core.precision import Count, DatePrecision
 from civharm.core.text import fold
 from civharm.ingest.counts import CountParseError, parse_count
@@ -112,7 +113,7 @@ def event_record(
         return RowError(label, number, fields.header(harm.field), harm.message)
     place, warnings = _place(payload, fields)
     if dates is None and not _has_place(place):
-        return RowError(label, number, None, "the row has neither a date nor a place")
+        return RowError(label, number, None, _("the row has neither a date nor a place"))
     payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(fields.cell(payload, "id") or None, sha)
     context, context_warning = _context(fields.cell(payload, "context"))
@@ -157,7 +158,8 @@ def _dates(payload: dict[str, str], fields: EventFields) -> DateRange | tuple[st
     if precision_text:
         if precision_text not in PRECISION_WORDS:
             return FieldProblem(
-                "date_precision", f"« {precision_text} » is not jour/semaine/mois/année"
+                "date_precision",
+                _("« {text} » is not jour/semaine/mois/année").format(text=precision_text),
             )
         start = widen(start, PRECISION_WORDS[precision_text])
     if not end_text or not start_text:
@@ -168,7 +170,10 @@ def _dates(payload: dict[str, str], fields: EventFields) -> DateRange | tuple[st
         return FieldProblem("date_end", str(exc))
     if end.end < start.start:
         return FieldProblem(
-            "date_end", f"end date « {end_text} » is before the start date « {start_text} »"
+            "date_end",
+            _("end date « {end} » is before the start date « {start} »").format(
+                end=end_text, start=start_text
+            ),
         )
     if end.end == start.end:
         return start
@@ -223,7 +228,9 @@ def _context(text: str) -> tuple[str | None, str | None]:
     if key is None:
         return (
             "other",
-            f"interaction context « {text[:60]} » is not in the taxonomy; read as « other »",
+            _("interaction context « {text} » is not in the taxonomy; read as « other »").format(
+                text=text[:60]
+            ),
         )
     return key, None
 

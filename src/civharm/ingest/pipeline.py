@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from civharm.core.i18n import _
 from civharm.core.precision import GeoPrecision
 from civharm.ingest.acled import read_acled
 from civharm.ingest.hxl import read_hxl
@@ -73,7 +74,11 @@ def read_source(
     Raises UnknownFormat for a format not in FORMATS, UnreadableFile for an unreadable file.
     """
     if fmt not in READERS:
-        raise UnknownFormat(f"Unknown format « {fmt} »; choose one of: {', '.join(READERS)}.")
+        raise UnknownFormat(
+            _("Unknown format « {format} »; choose one of: {formats}.").format(
+                format=fmt, formats=", ".join(READERS)
+            )
+        )
     items = READERS[fmt](path, columns=columns, file_label=file_label)
     if gazetteer is None:
         yield from items
@@ -103,7 +108,9 @@ def _apply_units(record: SourceRecord, units: AdminUnits | None) -> None:
     if units is None:
         place.outside_country = True
         record.warnings.append(
-            f"coordinates {place.latitude}, {place.longitude} fall outside the country"
+            _("coordinates {latitude}, {longitude} fall outside the country").format(
+                latitude=place.latitude, longitude=place.longitude
+            )
         )
         return
     _fill_units(place, units, _LEVELS_FOR_PRECISION[place.precision])
@@ -128,7 +135,9 @@ def _geocode_by_name(record: SourceRecord, gazetteer: Gazetteer) -> None:
         return
     match = gazetteer.geocode(place.name, admin1=place.admin1, admin2=place.admin2)
     if match is None:
-        record.warnings.append(f"place « {place.name[:60]} » was not found in the gazetteer")
+        record.warnings.append(
+            _("place « {name} » was not found in the gazetteer").format(name=place.name[:60])
+        )
         return
     place.latitude, place.longitude = match.latitude, match.longitude
     place.geocode_confidence = match.confidence

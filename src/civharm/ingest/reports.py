@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from civharm.core.i18n import _
 from civharm.ingest.fields import recognises, resolve_columns
 from civharm.ingest.incident_fields import EventFields, read_incident_rows
 from civharm.ingest.records import RowError, SourceRecord, UnreadableFile
@@ -65,14 +66,16 @@ def read_reports(
     table = open_table(
         path,
         header_test=_header_test(columns),
-        expected="columns such as date, lieu/place, cercle, tués/killed",
+        expected=_("columns such as date, lieu/place, cercle, tués/killed"),
         file_label=file_label,
         sheet=sheet,
     )
     resolved = resolve_columns(table.header, REPORT_COLUMNS, columns, table.label)
     if not any(field in resolved for field in NEEDED_ONE_OF):
         raise UnreadableFile(
-            f"The file « {table.label} » has no date and no place column (date, lieu, cercle…)."
+            _("The file « {label} » has no date and no place column (date, lieu, cercle…).").format(
+                label=table.label
+            )
         )
     yield from read_incident_rows(FORMAT, table, EventFields(resolved))
 

@@ -16,20 +16,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from civharm.core.i18n import _
 from civharm.ingest.records import RowError, UnreadableFile
 
 SAMPLE_BYTES = 64 * 1024
 MAX_CELL_CHARS = 100_000  # a longer cell is a broken file, not a narrative
 HEADER_SEARCH_ROWS = 10  # title lines a spreadsheet may have above its header
 BOM = codecs.BOM_UTF8
-_BINARY_MAGIC = {
-    b"\x89PNG": "a PNG image",
-    b"%PDF": "a PDF document",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file; save it as .xlsx or CSV",
-    b"\x1f\x8b": "a gzip archive",
-}
+
+
+def _binary_kinds() -> tuple[tuple[bytes, str], ...]:
+    """(magic bytes, what the file is) for files that are not tables, in the active language."""
+    return (
+        (b"\x89PNG", _("a PNG image")),
+        (b"%PDF", _("a PDF document")),
+        (b"\xff\xd8\xff", _("a JPEG image")),
+        (b"GIF8", _("a GIF image")),
+        (b"\xd0\xcf\x11\xe0", _("an old Excel (.xls) or Word file; save it as .xlsx or CSV")),
+        (b"\x1f\x8b", _("a gzip archive")),
+    )
+
+
 _UNDECODABLE = re.compile("[\udc80-\udcff]")
 _DECODE_ERRORS = [0]  # bumped by the codec error handler: rows are checked only after a bad byte
 
@@ -78,9 +85,13 @@ class Table:
             if seen >= HEADER_SEARCH_ROWS:
                 break
         if seen == 0:
-            raise UnreadableFile(f"The file « {self.label} » has no rows, only empty lines.")
+            raise UnreadableFile(
+                _("The file « {label} » has no rows, only empty lines.").format(label=self.label)
+            )
         raise UnreadableFile(
-            f"The file « {self.label} » has no recognisable header row (expected {expected})."
+            _("The file « {label} » has no recognisable header row (expected {expected}).").format(
+                label=self.label, expected=expected
+            )
         )
 
     def _take_header(self, number: int, cells: list[str]) -> None:
@@ -131,7 +142,9 @@ class Table:
                 continue
             yield number, dict(zip(header, stripped, strict=True))
         if not produced:
-            raise UnreadableFile(f"The file « {label} » has a header row but no data rows.")
+            raise UnreadableFile(
+                _("The file « {label} » has a header row but no data rows.").format(label=label)
+            )
 
 
 def open_table(
@@ -160,27 +173,37 @@ def open_table(
 
 def _read_head(path: Path, label: str) -> bytes:
     if not path.exists():
-        raise UnreadableFile(f"The file « {label} » does not exist.")
+        raise UnreadableFile(_("The file « {label} » does not exist.").format(label=label))
     if path.is_dir():
-        raise UnreadableFile(f"« {label} » is a folder, not a file.")
+        raise UnreadableFile(_("« {label} » is a folder, not a file.").format(label=label))
     try:
         with path.open("rb") as handle:
             head = handle.read(SAMPLE_BYTES)
     except OSError as exc:
-        raise UnreadableFile(f"The file « {label} » cannot be opened ({exc.strerror}).") from exc
+        raise UnreadableFile(
+            _("The file « {label} » cannot be opened ({reason}).").format(
+                label=label, reason=exc.strerror
+            )
+        ) from exc
     if not head.removeprefix(BOM).strip():
-        raise UnreadableFile(f"The file « {label} » is empty.")
+        raise UnreadableFile(_("The file « {label} » is empty.").format(label=label))
     return head
 
 
 def _refuse_binary(head: bytes, label: str) -> None:
-    for magic, kind in _BINARY_MAGIC.items():
+    for magic, kind in _binary_kinds():
         if head.startswith(magic):
-            raise UnreadableFile(f"The file « {label} » is {kind}, not a table (CSV or XLSX).")
+            raise UnreadableFile(
+                _("The file « {label} » is {kind}, not a table (CSV or XLSX).").format(
+                    label=label, kind=kind
+                )
+            )
     if b"\x00" in head:
         raise UnreadableFile(
-            f"The file « {label} » contains binary data (NUL bytes), not text: "
-            "save it again as CSV (UTF-8) or XLSX."
+            _(
+                "The file « {label} » contains binary data (NUL bytes), not text: "
+                "save it again as CSV (UTF-8) or XLSX."
+            ).format(label=label)
         )
 
 
@@ -228,20 +251,23 @@ def _csv_records(
                 yield RowError(label, number, None, _not_encoding(encoding))
                 continue
             if spans_lines and not ends_with_quote and _at_end(handle):
-                yield RowError(label, number, None, _UNCLOSED_QUOTE)
+                yield RowError(label, number, None, _unclosed_quote())
                 continue
             yield number, cells
 
 
-_UNCLOSED_QUOTE = (
-    "a quotation mark opened in this row is never closed, so the rest of the file was "
-    "read as one cell; close the quote and import again"
-)
+def _unclosed_quote() -> str:
+    return _(
+        "a quotation mark opened in this row is never closed, so the rest of the file was "
+        "read as one cell; close the quote and import again"
+    )
 
 
 def _not_encoding(encoding: str) -> str:
     name = "UTF-8" if encoding.startswith("utf-8") else "Windows-1252"
-    return f"this row has bytes that are not valid {name} text; save the file again as UTF-8"
+    return _(
+        "this row has bytes that are not valid {encoding} text; save the file again as UTF-8"
+    ).format(encoding=name)
 
 
 def _at_end(handle: IO[str]) -> bool:
@@ -265,11 +291,17 @@ def _xlsx_rows(path: Path, label: str, sheet: str | None) -> RawRows:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise UnreadableFile(
-            f"The file « {label} » is a ZIP archive but not an Excel workbook (.xlsx)."
+            _("The file « {label} » is a ZIP archive but not an Excel workbook (.xlsx).").format(
+                label=label
+            )
         ) from exc
     if sheet is not None and sheet not in workbook.sheetnames:
         workbook.close()
-        raise UnreadableFile(f"The workbook « {label} » has no sheet named « {sheet} ».")
+        raise UnreadableFile(
+            _("The workbook « {label} » has no sheet named « {sheet} ».").format(
+                label=label, sheet=sheet
+            )
+        )
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     return _xlsx_records(workbook, worksheet)
 
@@ -309,8 +341,10 @@ def _ragged(label: str, number: int, found: int, width: int) -> RowError:
         label,
         number,
         None,
-        f"this row has {found} cells but the header has {width} columns; "
-        "check for a missing or extra separator, or an unclosed quote",
+        _(
+            "this row has {found} cells but the header has {width} columns; "
+            "check for a missing or extra separator, or an unclosed quote"
+        ).format(found=found, width=width),
     )
 
 
@@ -322,13 +356,18 @@ def _cell_problem(label: str, number: int, header: list[str], cells: list[str]) 
                 label,
                 number,
                 name,
-                f"the cell holds {len(cell):,} characters (limit {MAX_CELL_CHARS:,}); "
-                "the file is probably damaged around this row",
+                _(
+                    "the cell holds {count} characters (limit {limit}); "
+                    "the file is probably damaged around this row"
+                ).format(count=f"{len(cell):,}", limit=f"{MAX_CELL_CHARS:,}"),
             )
         if "\x00" in cell:
-            return RowError(label, number, name, "the cell contains binary data (NUL bytes)")
+            return RowError(label, number, name, _("the cell contains binary data (NUL bytes)"))
     return RowError(
-        label, number, None, f"the row holds more than {MAX_CELL_CHARS:,} characters in all"
+        label,
+        number,
+        None,
+        _("the row holds more than {limit} characters in all").format(limit=f"{MAX_CELL_CHARS:,}"),
     )
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from civharm.core.i18n import _
 from civharm.core.precision import Count, DatePrecision, GeoPrecision
 from civharm.ingest.dates import DateParseError, parse_date
 from civharm.ingest.fields import (
@@ -72,19 +73,25 @@ def read_ucdp(
     table = open_table(
         path,
         header_test=_is_ged_header,
-        expected="UCDP GED columns such as id, date_start, deaths_civilians",
+        expected=_("UCDP GED columns such as id, date_start, deaths_civilians"),
         file_label=file_label,
     )
     names = {name.strip().lower(): name for name in table.header}
     by_key = {header_key(name): name for name in table.header}
     for ours, theirs in (columns or {}).items():
         if header_key(theirs) not in by_key:
-            raise UnreadableFile(f"The file « {table.label} » has no column « {theirs} ».")
+            raise UnreadableFile(
+                _("The file « {label} » has no column « {header} ».").format(
+                    label=table.label, header=theirs
+                )
+            )
         names[ours] = by_key[header_key(theirs)]
     missing = [name for name in REQUIRED if name not in names]
     if missing:
         raise UnreadableFile(
-            f"The file « {table.label} » lacks the UCDP GED column(s) {', '.join(missing)}."
+            _("The file « {label} » lacks the UCDP GED column(s) {columns}.").format(
+                label=table.label, columns=", ".join(missing)
+            )
         )
     renamed = {ged: header for ged, header in names.items() if ged != header}
     ids = RecordIds()
@@ -114,7 +121,10 @@ def _record(
     if civilians is None or unknown is None:
         column = "deaths_civilians" if civilians is None else "deaths_unknown"
         return RowError(
-            label, number, column, f"« {cells[column]} » is not a whole number of deaths"
+            label,
+            number,
+            column,
+            _("« {value} » is not a whole number of deaths").format(value=cells[column]),
         )
     payload_json, sha = row_json_and_sha(payload)
     record_id, id_warning = ids.assign(cells["id"] or None, sha)
@@ -154,7 +164,7 @@ def _dates(cells: dict[str, str]) -> tuple[dt.date | None, dt.date | None, tuple
             except DateParseError as exc:
                 return None, None, (column, str(exc))
     if found[1] < found[0]:
-        return None, None, ("date_end", "date_end is before date_start")
+        return None, None, ("date_end", _("date_end is before date_start"))
     return found[0], found[1], None
 
 
@@ -183,7 +193,7 @@ def strip_place_type(name: str) -> str | None:
     name = name.strip()
     if not name:
         return None
-    head, _, last = name.rpartition(" ")
+    head, _space, last = name.rpartition(" ")
     return head if head and last.lower() in PLACE_TYPE_WORDS else name
 
 

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from civharm.core.i18n import _
 from civharm.core.precision import Count
 from civharm.core.text import fold
 from civharm.ingest.dates import DateParseError, parse_date
@@ -103,7 +104,7 @@ def read_victims(
     table = open_table(
         path,
         header_test=recognises(aliases, needed=2),
-        expected="columns such as nom, prénom, sexe, âge, date du décès",
+        expected=_("columns such as nom, prénom, sexe, âge, date du décès"),
         file_label=file_label,
         sheet=sheet,
     )
@@ -112,7 +113,9 @@ def read_victims(
     )
     if not any(field in resolved for field in ("family_name", "given_name", "full_name", "id")):
         raise UnreadableFile(
-            f"The file « {table.label} » has no name or id column (nom, prénom, nom complet, n°)."
+            _(
+                "The file « {label} » has no name or id column (nom, prénom, nom complet, n°)."
+            ).format(label=table.label)
         )
     default_harm = _default_harm(resolved)
     ids = RecordIds()
@@ -182,11 +185,15 @@ def _victim(cells: dict[str, str], warnings: list[str], default_harm: str | None
         full_name=full or None,
         given_name=given or None,
         family_name=family or None,
-        sex=_lookup(cells.get("sex", ""), SEX_WORDS, "sex", warnings, "unknown"),  # type: ignore[arg-type]
+        sex=_lookup(cells.get("sex", ""), SEX_WORDS, _("sex"), warnings, "unknown"),  # type: ignore[arg-type]
         age=age,
         age_band=age_band,
         civilian_status=_lookup(  # type: ignore[arg-type]
-            cells.get("civilian_status", ""), CIVILIAN_WORDS, "civilian status", warnings, "unknown"
+            cells.get("civilian_status", ""),
+            CIVILIAN_WORDS,
+            _("civilian status"),
+            warnings,
+            "unknown",
         ),
         community=cells.get("community") or None,
         contact=cells.get("contact") or None,
@@ -199,12 +206,14 @@ def describe_cell(text: str) -> str:
     into a warning, a log or an error report."""
     kinds = []
     if any(ch.isalpha() for ch in text):
-        kinds.append("letters")
+        kinds.append(_("letters"))
     if any(ch.isdigit() for ch in text):
-        kinds.append("digits")
+        kinds.append(_("digits"))
     if any(not ch.isalnum() and not ch.isspace() for ch in text):
-        kinds.append("signs")
-    return f"a value of {len(text)} characters: {', '.join(kinds) or 'spaces'}"
+        kinds.append(_("signs"))
+    return _("a value of {count} characters: {kinds}").format(
+        count=len(text), kinds=", ".join(kinds) or _("spaces")
+    )
 
 
 def _lookup(text: str, words: dict[str, str], what: str, warnings: list[str], default: str) -> str:
@@ -213,7 +222,11 @@ def _lookup(text: str, words: dict[str, str], what: str, warnings: list[str], de
         return default
     if folded in words:
         return words[folded]
-    warnings.append(f"{what} ({describe_cell(text)}) not understood; recorded as unknown")
+    warnings.append(
+        _("{what} ({cell}) not understood; recorded as unknown").format(
+            what=what, cell=describe_cell(text)
+        )
+    )
     return default
 
 
@@ -234,7 +247,9 @@ def parse_age(text: str, warnings: list[str]) -> tuple[int | None, str | None]:
             return None, f"{low}-{high}"
     if match := _AGE_OPEN.fullmatch(folded):
         return None, f"{match[1] or match[2]}+"
-    warnings.append(f"age ({describe_cell(text)}) not understood; age left unknown")
+    warnings.append(
+        _("age ({cell}) not understood; age left unknown").format(cell=describe_cell(text))
+    )
     return None, None
 
 
@@ -244,7 +259,9 @@ def _harm(text: str, warnings: list[str]) -> str | None:
         return None
     key = HARM_WORDS.get(folded) or match_term(text, "harm_types")
     if key is None:
-        warnings.append(f"harm ({describe_cell(text)}) not understood; harm left unknown")
+        warnings.append(
+            _("harm ({cell}) not understood; harm left unknown").format(cell=describe_cell(text))
+        )
     return key
 
 
@@ -270,6 +287,8 @@ def _set_date(record: SourceRecord, text: str, warnings: list[str]) -> None:
     try:
         found = parse_date(text)
     except DateParseError:
-        warnings.append(f"date ({describe_cell(text)}) not understood; date left unknown")
+        warnings.append(
+            _("date ({cell}) not understood; date left unknown").format(cell=describe_cell(text))
+        )
         return
     record.date_start, record.date_end, record.date_precision = found

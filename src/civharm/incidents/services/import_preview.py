@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from civharm.core.gazetteer import Gazetteer
+from civharm.core.i18n import _
 from civharm.core.precision import Count
 from civharm.incidents.models import ImportRun
 from civharm.incidents.services.importing import ImportOutcome, import_file
@@ -158,7 +159,7 @@ def column_mapping(fmt: str, path: Path, label: str) -> ColumnMapping:
     if fmt in ("reports", "victims"):
         aliases = REPORT_COLUMNS if fmt == "reports" else VICTIM_COLUMNS
         table = open_table(
-            path, header_test=recognises(aliases, 2), expected="a header row", file_label=label
+            path, header_test=recognises(aliases, 2), expected=_("a header row"), file_label=label
         )
         fields = resolve_columns(table.header, aliases, None, label)
         if (
@@ -170,7 +171,7 @@ def column_mapping(fmt: str, path: Path, label: str) -> ColumnMapping:
         by_header = {header: ours for ours, header in fields.items()}
     else:
         table = open_table(
-            path, header_test=lambda cells: True, expected="a header row", file_label=label
+            path, header_test=lambda cells: True, expected=_("a header row"), file_label=label
         )
         by_header = _dataset_mapping(fmt, table.header, table.hxl_tags)
     return ColumnMapping(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 
 from civharm.core.taxonomy import load_taxonomy
+from civharm.incidents.models import CIVILIAN_STATUSES, DATE_PRECISIONS, SEXES
 from civharm.incidents.services.import_preview import count_text
 from civharm.ingest.records import Place, SourceRecord
 
@@ -20,7 +21,8 @@ def _dates(record: SourceRecord) -> str:
     start = record.date_start.isoformat()
     if record.date_end and record.date_end != record.date_start:
         start = f"{start} → {record.date_end.isoformat()}"
-    return f"{start} ({record.date_precision})"
+    precision = dict(DATE_PRECISIONS).get(str(record.date_precision), record.date_precision)
+    return f"{start} ({precision})"
 
 
 def _place(place: Place) -> str:
@@ -68,14 +70,18 @@ def victim_rows(records: list[SourceRecord]) -> list[dict[str, object]]:
                 "row": record.row,
                 "name": HIDDEN,
                 "contact": HIDDEN,
-                "sex": victim.sex if victim else "",
+                "sex": dict(SEXES).get(victim.sex, victim.sex) if victim else "",
                 "age": (
                     victim.age
                     if victim and victim.age is not None
                     else (victim.age_band if victim else "")
                 )
                 or "",
-                "civilian_status": victim.civilian_status if victim else "",
+                "civilian_status": (
+                    dict(CIVILIAN_STATUSES).get(victim.civilian_status, victim.civilian_status)
+                    if victim
+                    else ""
+                ),
                 "harm": harms.get(victim.harm_type or "", "") if victim else "",
                 "date": _dates(record),
                 "place": _place(record.place),

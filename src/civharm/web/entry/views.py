@@ -6,14 +6,19 @@ victim lists never show a name or contact; upload URLs carry a random token, nev
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from civharm.accounts.permissions import capability_required
+from civharm.core import i18n
 from civharm.core.place_suggestions import place_by_choice, suggest_places
 from civharm.incidents.services import import_preview
 from civharm.incidents.services.import_preview import PendingUpload
@@ -23,6 +28,17 @@ from civharm.web.entry.forms import ReportEntryForm, UploadForm, max_upload_byte
 from civharm.web.entry.preview_rows import event_rows, victim_rows
 
 PLACE_FIELDS = ("place", "admin3", "admin2", "admin1", "latitude", "longitude")
+
+
+@contextmanager
+def _readers_in_page_language() -> Iterator[None]:
+    """The file readers' messages (civharm.core.i18n) in the page's language, then restored."""
+    previous = i18n.get_language()
+    i18n.activate(get_language() or "fr")
+    try:
+        yield
+    finally:
+        i18n.activate(previous)
 
 
 def incident_url(pk: int) -> str:
@@ -112,7 +128,8 @@ def import_preview_page(request: HttpRequest, token: str) -> HttpResponse:
     pending = _pending(request, token)
     context: dict[str, object] = {"pending": pending}
     try:
-        preview = import_preview.preview_import(pending)
+        with _readers_in_page_language():
+            preview = import_preview.preview_import(pending)
     except UnreadableFile as exc:
         context["unreadable"] = str(exc)
         return render(request, "web/entry/preview.html", context)
@@ -130,7 +147,8 @@ def import_preview_page(request: HttpRequest, token: str) -> HttpResponse:
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     pending = _pending(request, token)
     try:
-        outcome = import_preview.confirm_import(pending, actor=request.user.get_username())
+        with _readers_in_page_language():
+            outcome = import_preview.confirm_import(pending, actor=request.user.get_username())
     except UnreadableFile as exc:
         messages.error(request, str(exc))
         return redirect("web:import_upload")

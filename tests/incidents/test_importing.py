@@ -201,3 +201,23 @@ def test_an_over_long_cell_costs_its_text_not_the_batch(tmp_path: Path) -> None:
     outcome = import_file(path, "reports", source_name="Équipe Ségou", source_type="interview")
     assert (outcome.imported, outcome.errors) == (2, [])
     assert len(Report.objects.get(record_id="R1").language) <= 16
+
+
+def test_a_victim_list_is_never_stored_in_clear(tmp_path: Path) -> None:
+    from civharm.incidents.models import ImportRun, Source
+    from civharm.incidents.services.importing import import_records
+    from civharm.ingest.pipeline import read_source
+
+    with pytest.raises(ValueError, match="personal data"):
+        import_file(
+            write_victims(tmp_path / "v.csv"), "victims", source_name="Liste", source_type="dataset"
+        )
+    assert not Report.objects.exists()
+    # Even written straight into a public-dataset source, victim rows are encrypted.
+    public = Source.objects.create(name="Public", source_type="dataset", personal_data=False)
+    run = ImportRun.objects.create(
+        source=public, source_format="victims", file_name="v.csv", file_sha256="0", started_by="t"
+    )
+    import_records(read_source("victims", tmp_path / "v.csv"), run)
+    assert Report.objects.count() == 3 and all(r.payload_encrypted for r in Report.objects.all())
+    assert "KONAT" not in "".join(Report.objects.values_list("payload", flat=True))

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from civharm.accounts import audit
 from civharm.core.hashing import canonical_json, file_sha256
+from civharm.core.i18n import _
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import ImportRun, Source
 from civharm.incidents.services import bulk
@@ -259,6 +260,13 @@ def import_file(
     path = Path(path)
     gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
     source = resolve_source(fmt, path, source_name, source_type)
+    if fmt == "victims" and not source.personal_data:
+        raise ValueError(
+            _(
+                "a victim list holds personal data: import it into a source of another type "
+                "than « dataset »"
+            )
+        )
     items = register_record_ids(read_source(fmt, path, columns=columns, gazetteer=gazetteer))
     run = ImportRun.objects.create(
         source=source,

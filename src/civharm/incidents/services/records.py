@@ -172,11 +172,12 @@ def _place_date_values(
 class _ReportContext:
     """What every report row of one run shares, looked up once per batch."""
 
-    def __init__(self, run: ImportRun) -> None:
+    def __init__(self, run: ImportRun, *, personal_data: bool = False) -> None:
         source = run.source
         self.source_id = source.pk
         self.run_id = run.pk
-        self.encrypt = source.personal_data
+        # A victim row names a person whatever its source says about itself.
+        self.encrypt = source.personal_data or personal_data
         self.reliability = source.reliability
         self.adapt = bulk.Adapter()
         self.canonical = _canonical_admin_names()
@@ -288,7 +289,7 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
         return 0
     cipher = field_cipher()
     persons = _create_persons(fresh)
-    context = _ReportContext(run)
+    context = _ReportContext(run, personal_data=True)
     now = context.adapt.datetime(timezone.now())
     report_ids = bulk.reserve_ids(Report, len(fresh))
     bulk.insert_rows(

@@ -149,7 +149,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         with _readers_in_page_language():
             outcome = import_preview.confirm_import(pending, actor=request.user.get_username())
-    except UnreadableFile as exc:
+    except (UnreadableFile, ValueError) as exc:  # ValueError: e.g. a victim list as "dataset"
         messages.error(request, str(exc))
         return redirect("web:import_upload")
     return render(request, "web/entry/outcome.html", {"outcome": outcome, "pending": pending})

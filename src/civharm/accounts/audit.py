@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -62,8 +63,10 @@ def _lock_chain() -> None:
 def _write_head(count: int, entry_hash: str) -> None:
     head = settings.AUDIT_HEAD_FILE
     head.parent.mkdir(parents=True, exist_ok=True)
-    temporary = head.with_suffix(f".{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"entries": count, "hash": entry_hash}), encoding="utf-8")
+    # A file of its own per writer (threads share a pid), then an atomic rename.
+    descriptor, temporary = tempfile.mkstemp(prefix=".audit-head-", dir=head.parent)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps({"entries": count, "hash": entry_hash}))
     os.replace(temporary, head)
 
 

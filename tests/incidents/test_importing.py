@@ -221,3 +221,32 @@ def test_a_victim_list_is_never_stored_in_clear(tmp_path: Path) -> None:
     import_records(read_source("victims", tmp_path / "v.csv"), run)
     assert Report.objects.count() == 3 and all(r.payload_encrypted for r in Report.objects.all())
     assert "KONAT" not in "".join(Report.objects.values_list("payload", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_file_at_once_store_each_row_once(tmp_path: Path) -> None:
+    import threading
+
+    from django.db import connection as db
+
+    from civharm.demo import write_ucdp_rows
+
+    path = tmp_path / "ged.csv"
+    write_ucdp_rows(path, 3000, seed=5)
+    failures: list[BaseException] = []
+
+    def run_import() -> None:
+        try:
+            import_file(path, "ucdp", batch_size=200, in_background=False)
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            db.close()
+
+    threads = [threading.Thread(target=run_import) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert Report.objects.count() == 3000 == Incident.objects.count()

@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from civharm.accounts import audit
@@ -149,14 +149,27 @@ def write_batches(
         outcome.errors.extend(prepared.errors)
         if not prepared.records:
             continue
-        with transaction.atomic():
-            written = write_prepared_events(run, prepared.events)
-            written += write_victim_batch(run, prepared.victims)
+        written = _write_batch(run, prepared)
         outcome.imported += written
         outcome.duplicates += prepared.records - written
         if progress:
             progress(prepared.records)
     return outcome
+
+
+def _write_batch(run: ImportRun, prepared: PreparedBatch, attempts: int = 3) -> int:
+    """One batch in one transaction. If another import of the same source wrote some of its
+    rows between our duplicate check and our insert (PostgreSQL lets both run), the unique
+    constraint refuses ours: check again and write what is still missing."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with transaction.atomic():
+                written = write_prepared_events(run, prepared.events)
+                return written + write_victim_batch(run, prepared.victims)
+        except IntegrityError:
+            if attempt == attempts:
+                raise
+    return 0
 
 
 class DatabaseUsedWhileReading(RuntimeError):

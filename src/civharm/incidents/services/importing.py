@@ -24,7 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from civharm.accounts import audit
-from civharm.core.hashing import canonical_json, file_sha256
+from civharm.core.hashing import file_sha256
 from civharm.core.i18n import _
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import ImportRun, Source
@@ -342,14 +342,6 @@ def write_error_report(run: ImportRun, errors: list[RowError]) -> Path | None:
             writer.writerow([error.file, error.row, error.column or "", error.message])
     os.chmod(report, 0o600)
     return report
-
-
-def payload_text(record: SourceRecord, encrypt: bool) -> str:
-    """The original row as stored: JSON, encrypted when the source holds personal data."""
-    from civharm.incidents.protection import field_cipher
-
-    text = record.payload_json or canonical_json(record.payload)
-    return field_cipher().encrypt(text) if encrypt else text
 
 
 def decode_payload(text: str, encrypted: bool) -> dict[str, str]:

@@ -7,7 +7,7 @@ makes every import idempotent and resumable.
 from __future__ import annotations
 
 from functools import cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -54,25 +54,21 @@ def _existing_record_ids(run: ImportRun, record_ids: set[str]) -> set[str]:
     return bulk.existing_values(Report, "record_id", {"source": run.source_id}, record_ids)
 
 
-def _new_records(run: ImportRun, records: list[SourceRecord]) -> list[SourceRecord]:
-    """Drop records already in the register (and repeats inside the batch)."""
-    existing = _existing_record_ids(run, {r.record_id for r in records})
-    fresh: list[SourceRecord] = []
-    for record in records:
-        if record.record_id not in existing:
-            existing.add(record.record_id)
-            fresh.append(record)
-    return fresh
+class _HasRecordId(Protocol):
+    record_id: str
 
 
-def _new_events(run: ImportRun, events: list[PreparedEvent]) -> list[PreparedEvent]:
-    """Drop events already in the register (and repeats inside the batch)."""
-    existing = _existing_record_ids(run, {e.record_id for e in events})
-    fresh: list[PreparedEvent] = []
-    for event in events:
-        if event.record_id not in existing:
-            existing.add(event.record_id)
-            fresh.append(event)
+Keyed = TypeVar("Keyed", bound=_HasRecordId)
+
+
+def _not_yet_stored(run: ImportRun, items: list[Keyed]) -> list[Keyed]:
+    """Drop records or prepared events already in the register (and repeats in the batch)."""
+    existing = _existing_record_ids(run, {item.record_id for item in items})
+    fresh: list[Keyed] = []
+    for item in items:
+        if item.record_id not in existing:
+            existing.add(item.record_id)
+            fresh.append(item)
     return fresh
 
 
@@ -234,12 +230,12 @@ def prepare_events(run: ImportRun, records: list[SourceRecord]) -> list[Prepared
 
 def write_event_batch(run: ImportRun, records: list[SourceRecord]) -> int:
     """One Incident per new event report (linkage merges them later), with counts and actors."""
-    return write_prepared_events(run, prepare_events(run, _new_records(run, records)))
+    return write_prepared_events(run, prepare_events(run, _not_yet_stored(run, records)))
 
 
 def write_prepared_events(run: ImportRun, events: list[PreparedEvent]) -> int:
     """Write the new ones of `events` (see write_event_batch); returns how many were new."""
-    fresh = _new_events(run, events)
+    fresh = _not_yet_stored(run, events)
     if not fresh:
         return 0
     now = bulk.Adapter().datetime(timezone.now())
@@ -284,7 +280,7 @@ def _actor_ids() -> dict[str, int]:
 
 def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
     """One Person per new victim record (linkage merges persons later); names encrypted."""
-    fresh = [r for r in _new_records(run, records) if r.victim is not None]
+    fresh = [r for r in _not_yet_stored(run, records) if r.victim is not None]
     if not fresh:
         return 0
     cipher = field_cipher()

@@ -129,6 +129,10 @@ class Incident(DateFields, PlaceFields):
     description = models.TextField(_("description"), blank=True)
     assessment_grade = models.CharField(_("assessment grade"), max_length=16, blank=True)
     review_status = models.CharField(_("review status"), max_length=16, default="new")
+    # Set when linkage found this incident to be another one; kept, so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -258,6 +262,10 @@ class Person(models.Model):
     incident = models.ForeignKey(
         Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="persons"
     )
+    # Set when linkage found this person to be another one; kept, so the merge can be undone.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     PROTECTED_FIELDS = ("name", "contact", "community")
@@ -277,4 +285,5 @@ class VictimRecord(models.Model):
     age_band = models.CharField(max_length=16, blank=True)
 
 
+from civharm.incidents.linking import *  # noqa: E402, F403
 from civharm.incidents.review import *  # noqa: E402, F403

@@ -1,0 +1,38 @@
+"""The frames linkage takes: one row per report (or victim record), with these columns.
+
+Missing values are None/NaN. Extra columns are ignored. `record_id` is unique and stable
+(the register uses the Report's primary key), so human decisions keyed on it survive re-runs.
+"""
+
+from __future__ import annotations
+
+# reports -> incidents
+INCIDENT_REPORT_COLUMNS = {
+    "record_id": "int64: unique, stable",
+    "source": "str: the source (list, organisation, dataset) the report comes from",
+    "date_start": "date: first possible day of the event",
+    "date_end": "date: last possible day (= date_start for a day-precise report)",
+    "date_precision": "str: day, week, month or year",
+    "latitude": "float",
+    "longitude": "float",
+    "admin1_pcode": "str: region P-code",
+    "admin2_pcode": "str: cercle P-code",
+    "place_name": "str: the place as the source wrote it",
+    "actors": "list[str]: taxonomy keys of the alleged perpetrators",
+    "harm_types": "list[str]: taxonomy keys of the harm reported",
+    "killed": "int: best count of people killed, if the report gives one",
+    "interaction_context": "str: taxonomy key (checkpoint, ied, village_attack…)",
+}
+
+# victim records -> persons
+VICTIM_RECORD_COLUMNS = {
+    "record_id": "int64: unique, stable",
+    "source": "str: the list the record comes from (one person appears once per list)",
+    "full_name": "str: the name exactly as the list wrote it (any order, any spelling)",
+    "sex": "str: m, f or None",
+    "age": "int: age in years at the time of harm",
+    "event_date": "date: date of death, injury or abduction",
+    "admin1_pcode": "str: region P-code",
+    "admin2_pcode": "str: cercle P-code",
+    "place_name": "str: village or town as the list wrote it",
+}

@@ -1,0 +1,165 @@
+"""Malian names to comparable parts: accents, French transliterations of Arabic, Fulfulde
+and Tamasheq names, 'NOM Prénom' vs 'Prénom Nom', and the particles Ag/Ould/Mint.
+
+Pure functions over strings; they never log or keep a name beyond the run's cache.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from civharm.core.text import fold
+
+NAMES_FILE = Path(__file__).resolve().parent.parent / "country_packs" / "mali" / "names.json"
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*", re.UNICODE)
+_SPELLING_RULES = [
+    (re.compile(r"dj"), "j"),
+    (re.compile(r"^di(?=[aeiou])"), "j"),
+    (re.compile(r"kh|qu|q"), "k"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"ch"), "sh"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"y"), "i"),  # Keyta/Keita
+    (re.compile(r"w"), "u"),  # Trawore/Traoré
+    (re.compile(r"(?<!s)h"), ""),
+    (re.compile(r"o"), "u"),
+    (re.compile(r"(.)\1+"), r"\1"),
+    (re.compile(r"(?<=..)e$"), ""),
+]
+
+
+@dataclass(frozen=True)
+class NameParts:
+    """A name as linkage compares it; every part is in canonical spelling, '' if unknown."""
+
+    surname: str
+    given: str
+    given_first: str
+    key: str  # every token, sorted: the same for any order the name was written in
+
+
+@dataclass(frozen=True)
+class _NameKnowledge:
+    family_names: frozenset[str]
+    particles: frozenset[str]
+    titles: frozenset[str]
+    canonical: dict[str, str]
+
+
+def spelling_skeleton(token: str) -> str:
+    """'Mahamadou' -> 'mamadu', 'Coulibaly' -> 'kulibali': spellings that sound alike meet."""
+    text = re.sub(r"[^a-z]", "", fold(token))
+    for pattern, replacement in _SPELLING_RULES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@cache
+def _knowledge() -> _NameKnowledge:
+    data = json.loads(NAMES_FILE.read_text(encoding="utf-8"))
+    canonical: dict[str, str] = {}
+    for group in data["same_name"]:
+        head = spelling_skeleton(group[0])
+        for variant in group:
+            canonical[spelling_skeleton(variant)] = head
+    family = frozenset(canonical.get(s, s) for s in map(spelling_skeleton, data["family_names"]))
+    return _NameKnowledge(
+        family_names=family,
+        particles=frozenset(fold(p) for p in data["particles"]),
+        titles=frozenset(fold(t) for t in data["titles"]),
+        canonical=canonical,
+    )
+
+
+def canonical_token(token: str) -> str:
+    skeleton = spelling_skeleton(token)
+    return _knowledge().canonical.get(skeleton, skeleton)
+
+
+def _units(raw: str) -> list[tuple[str, bool]]:
+    """Canonical name units with a flag 'written in capitals'; 'Ag Mohamed' is one unit."""
+    knowledge = _knowledge()
+    words = [w for w in _WORD.findall(raw) if fold(w).replace(" ", "") not in knowledge.titles]
+    units: list[tuple[str, bool]] = []
+    pending_particle = ""
+    for word in words:
+        folded = fold(word).replace(" ", "")
+        capitals = len(word) > 1 and word.isupper()
+        if folded in knowledge.particles:
+            pending_particle = "ag" if folded == "ag" else "uld"
+            continue
+        particle, rest = _split_joined_particle(folded)
+        particle = pending_particle or particle
+        pending_particle = ""
+        token = canonical_token(rest or folded)
+        if not token:
+            continue
+        units.append((f"{particle}_{token}" if particle else token, capitals))
+    return units
+
+
+def _split_joined_particle(folded: str) -> tuple[str, str]:
+    """'agmohamed' -> ('ag', 'mohamed') when the rest is a known name; else ('', folded)."""
+    for prefix, particle in (("ag", "ag"), ("ould", "uld"), ("uld", "uld")):
+        rest = folded[len(prefix) :].lstrip("-.")
+        if folded.startswith(prefix) and len(rest) >= 3:
+            skeleton = spelling_skeleton(rest)
+            if skeleton in _knowledge().canonical:
+                return particle, rest
+    return "", folded
+
+
+@lru_cache(maxsize=1_000_000)
+def name_parts(raw: str) -> NameParts:
+    """Split a written name into surname and given names, whatever order it was written in."""
+    units = _units(raw or "")
+    if not units:
+        return NameParts("", "", "", "")
+    surname_at = _surname_position(units)
+    surname = units[surname_at][0]
+    given = [u for i, (u, _caps) in enumerate(units) if i != surname_at]
+    return NameParts(
+        surname=surname,
+        given=" ".join(given),
+        given_first=given[0] if given else "",
+        key=" ".join(sorted(u for u, _caps in units)),
+    )
+
+
+def _surname_position(units: list[tuple[str, bool]]) -> int:
+    tokens = [u for u, _caps in units]
+    capitals = [i for i, (_u, caps) in enumerate(units) if caps]
+    if capitals and len(capitals) < len(units):
+        return capitals[-1] if tokens[capitals[-1]] in _knowledge().family_names else capitals[0]
+    patronymic = [i for i, t in enumerate(tokens) if "_" in t]
+    if patronymic:
+        return patronymic[-1]
+    family = _knowledge().family_names
+    first, last = tokens[0] in family, tokens[-1] in family
+    if first and not last:
+        return 0
+    return len(tokens) - 1
+
+
+def add_name_columns(frame: pd.DataFrame, column: str = "full_name") -> pd.DataFrame:
+    """Adds surname, given, given_first and name_key (None where the name is missing)."""
+    names = frame[column].astype("string")
+    parts = {raw: name_parts(raw) for raw in names.dropna().unique()}
+    out = frame.copy()
+    for field, target in (
+        ("surname", "surname"),
+        ("given", "given"),
+        ("given_first", "given_first"),
+        ("key", "name_key"),
+    ):
+        lookup = {raw: getattr(p, field) or None for raw, p in parts.items()}
+        out[target] = names.map(lookup).astype("object").where(names.notna(), None)
+    return out

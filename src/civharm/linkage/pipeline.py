@@ -1,0 +1,170 @@
+"""One linkage run, whatever the model: prepare the frame, train, score pairs in the engine,
+cluster with guards, and hand back links and pairs for review.
+
+The engine keeps the candidate pairs; Python only ever receives the pairs that scored above
+the review threshold (about as many as there are true links), never all blocked pairs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from splink import Linker, SettingsCreator
+
+from civharm.core.i18n import _
+from civharm.linkage.clustering import PAIR_COLUMNS, cluster_records, latest_decisions
+from civharm.linkage.results import LinkageResult, LinkageSettings
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class LinkageModel:
+    """A linkage model is data: how to prepare records, how to compare them, how to train."""
+
+    name: str
+    prepare: Callable[[pd.DataFrame], pd.DataFrame]
+    settings: Callable[[], SettingsCreator]
+    train: Callable[[Linker], None]
+    distinct_within_source: bool = True
+
+
+def run_model(
+    frame: pd.DataFrame,
+    model: LinkageModel,
+    settings: LinkageSettings,
+    *,
+    decisions: pd.DataFrame | None = None,
+    progress: Progress | None = None,
+    db_api: Any = None,
+) -> LinkageResult:
+    """Link the records of `frame` (one row per record, `record_id` unique) with `model`."""
+    say = progress or (lambda _step: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    if frame.empty:
+        return _empty_result()
+    say(_("Preparing {count} records").format(count=len(frame)))
+    prepared = model.prepare(frame)
+    timings["prepare_s"] = time.perf_counter() - started
+    owns_engine = db_api is None
+    if owns_engine:
+        from civharm.linkage.engines import open_engine
+
+        db_api = open_engine(settings.engine)
+    try:
+        scored = _score_pairs(prepared, model, settings, db_api, say, timings)
+    finally:
+        if owns_engine:
+            from civharm.linkage.engines import close_engine
+
+            close_engine(db_api)
+    say(_("Forming clusters from {count} scored pairs").format(count=len(scored)))
+    step = time.perf_counter()
+    result = assemble_result(prepared[["record_id", "source"]], scored, decisions, model, settings)
+    timings["cluster_s"] = time.perf_counter() - step
+    timings["total_s"] = time.perf_counter() - started
+    result.stats.update(timings)
+    return result
+
+
+def _score_pairs(
+    prepared: pd.DataFrame,
+    model: LinkageModel,
+    settings: LinkageSettings,
+    db_api: Any,
+    say: Progress,
+    timings: dict[str, float],
+) -> pd.DataFrame:
+    step = time.perf_counter()
+    table = db_api.register(prepared)
+    linker = Linker(table, model.settings(), log_level=logging.ERROR)
+    say(_("Training the {model} model").format(model=model.name))
+    model.train(linker)
+    timings["train_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    say(_("Scoring candidate pairs"))
+    predictions = linker.inference.predict(threshold_match_probability=settings.review_threshold)
+    table_name = predictions.physical_name  # made by Splink, not from input
+    query = f"SELECT record_id_l, record_id_r, match_probability FROM {table_name}"  # noqa: S608
+    scored = linker.misc.query_sql(query, output_type="pandas")  # the table name is Splink's
+    predictions.drop_table_from_database_and_remove_from_cache()
+    timings["predict_s"] = time.perf_counter() - step
+    return _ordered_pairs(scored)
+
+
+def _ordered_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    left = pairs["record_id_l"].astype("int64")
+    right = pairs["record_id_r"].astype("int64")
+    return pd.DataFrame(
+        {
+            "record_id_l": left.where(left < right, right),
+            "record_id_r": right.where(left < right, left),
+            "match_probability": pairs["match_probability"].astype("float64"),
+        }
+    )
+
+
+def assemble_result(
+    records: pd.DataFrame,
+    scored: pd.DataFrame,
+    decisions: pd.DataFrame | None,
+    model: LinkageModel,
+    settings: LinkageSettings,
+) -> LinkageResult:
+    """Clusters, the links they rest on, and the pairs a person should look at."""
+    clusters, chained = cluster_records(
+        records,
+        scored,
+        decisions,
+        link_threshold=settings.link_threshold,
+        distinct_within_source=model.distinct_within_source,
+        sources_with_duplicates=settings.sources_with_duplicates,
+    )
+    cluster_of = clusters.set_index("record_id")["cluster_id"]
+    same = (
+        cluster_of.reindex(scored["record_id_l"]).to_numpy()
+        == cluster_of.reindex(scored["record_id_r"]).to_numpy()
+    )
+    strong = scored["match_probability"].to_numpy() >= settings.link_threshold
+    links = scored[same & strong].reset_index(drop=True)
+    verdicts = latest_decisions(decisions)
+    uncertain = scored[~same & ~strong].copy()
+    uncertain["reason"] = "uncertain"
+    review = pd.concat([chained, uncertain], ignore_index=True)
+    if verdicts and len(review):
+        decided = [
+            (int(a), int(b)) in verdicts
+            for a, b in review[["record_id_l", "record_id_r"]].itertuples(index=False)
+        ]
+        review = review[~pd.Series(decided, index=review.index)]
+    review = _most_useful_first(review, settings.max_review_pairs)
+    result = LinkageResult(clusters=clusters, links=links, review_pairs=review)
+    result.stats.update(result.summary())
+    return result
+
+
+def _most_useful_first(review: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Chained clusters first, then the pairs the model is least sure about."""
+    if review.empty:
+        return review.reset_index(drop=True)
+    ranked = review.assign(
+        _chained=(review["reason"] == "chained").astype(int),
+        _doubt=(review["match_probability"] - 0.5).abs(),
+    ).sort_values(["_chained", "_doubt", "record_id_l"], ascending=[False, True, True])
+    return ranked.drop(columns=["_chained", "_doubt"]).head(limit).reset_index(drop=True)
+
+
+def _empty_result() -> LinkageResult:
+    empty_pairs = pd.DataFrame(columns=[*PAIR_COLUMNS, "reason"])
+    return LinkageResult(
+        clusters=pd.DataFrame({"record_id": [], "cluster_id": []}, dtype="int64"),
+        links=pd.DataFrame(columns=PAIR_COLUMNS),
+        review_pairs=empty_pairs,
+        stats={"records": 0, "clusters": 0, "links": 0, "review_pairs": 0},
+    )

@@ -1,0 +1,93 @@
+"""Guarded clustering: verdicts beat the model, one list names a person once, chains refused."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from civharm.linkage.clustering import cluster_records
+
+
+def _records(sources: dict[int, str]) -> pd.DataFrame:
+    return pd.DataFrame({"record_id": list(sources), "source": list(sources.values())})
+
+
+def _links(*pairs: tuple[int, int, float]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["record_id_l", "record_id_r", "match_probability"])
+
+
+def _decisions(*rows: tuple[int, int, str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "decision"])
+
+
+def _clusters(clusters: pd.DataFrame) -> dict[int, int]:
+    return dict(zip(clusters["record_id"], clusters["cluster_id"], strict=True))
+
+
+def test_links_above_threshold_join_and_cluster_ids_are_the_smallest_member() -> None:
+    clusters, chained = cluster_records(
+        _records({1: "a", 2: "b", 3: "c", 4: "d"}),
+        _links((2, 3, 0.99), (1, 2, 0.95), (3, 4, 0.4)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+    )
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 1, 4: 4}
+    assert chained.empty
+
+
+def test_two_records_of_one_list_never_join_and_the_weaker_link_goes_to_review() -> None:
+    # Two "Amadou Diallo" on list a, one record without an age on list b links to both.
+    clusters, chained = cluster_records(
+        _records({1: "a", 2: "a", 3: "b"}),
+        _links((1, 3, 0.97), (2, 3, 0.95)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+    )
+    assert _clusters(clusters) == {1: 1, 2: 2, 3: 1}
+    assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[2, 3]]
+    assert chained["reason"].tolist() == ["chained"]
+
+
+def test_a_list_with_known_duplicates_may_name_a_person_twice() -> None:
+    clusters, _ = cluster_records(
+        _records({1: "a", 2: "a"}),
+        _links((1, 2, 0.97)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+        sources_with_duplicates=frozenset({"a"}),
+    )
+    assert _clusters(clusters) == {1: 1, 2: 1}
+
+
+def test_a_different_verdict_splits_even_a_certain_link_and_blocks_chains() -> None:
+    clusters, _ = cluster_records(
+        _records({1: "a", 2: "b", 3: "c"}),
+        _links((1, 2, 0.99), (2, 3, 0.98)),
+        _decisions((1, 3, "no_match")),
+        link_threshold=0.9,
+        distinct_within_source=True,
+    )
+    result = _clusters(clusters)
+    assert result[1] != result[3]
+    assert result[2] in (result[1], result[3])
+
+
+def test_a_same_verdict_joins_what_the_model_missed_even_within_one_list() -> None:
+    clusters, _ = cluster_records(
+        _records({1: "a", 2: "a", 3: "b"}),
+        _links((1, 3, 0.2)),
+        _decisions((1, 2, "match")),
+        link_threshold=0.9,
+        distinct_within_source=True,
+    )
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 3}
+
+
+def test_the_latest_verdict_on_a_pair_wins() -> None:
+    clusters, _ = cluster_records(
+        _records({1: "a", 2: "b"}),
+        _links((1, 2, 0.99)),
+        _decisions((1, 2, "no_match"), (2, 1, "match")),
+        link_threshold=0.9,
+        distinct_within_source=True,
+    )
+    assert _clusters(clusters) == {1: 1, 2: 1}

@@ -1,0 +1,73 @@
+"""Malian names: spellings, order and particles that are one name must meet; others not."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from civharm.linkage.names import add_name_columns, name_parts, spelling_skeleton
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("TRAORE Sekou", "Sékou Traoré"),
+        ("Seku Trawore", "Sékou Traoré"),
+        ("Mahamadou DIALLO", "Mamadou Jallo"),
+        ("Djallo Mamadou", "Mamadou Diallo"),
+        ("Ousmane Cissé", "Usman Sisse"),
+        ("Omar Mahiga", "Oumar Maïga"),
+        ("KULIBALI Fatimata", "Fatoumata Coulibaly"),
+        ("Aïssata Keïta", "Ayssata Keita"),
+        ("Alhousseini Ag Mohamed", "AG MOHAMED Alhousseini"),
+        ("Alhousseini Agmohamed", "Alhousseini ag Mohamed"),
+        ("El Hadj Boubacar Dicko", "Boubakar Diko"),
+    ],
+)
+def test_spellings_and_orders_of_one_name_meet(a: str, b: str) -> None:
+    assert name_parts(a) == name_parts(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mamadou Diallo", "Mohamed Diallo"),
+        ("Amadou Traoré", "Hamadoun Traoré"),
+        ("Fatoumata Diallo", "Aminata Diallo"),
+        ("Mohamed Ould Ahmed", "Mohamed Ag Ahmed"),
+    ],
+)
+def test_different_names_stay_apart(a: str, b: str) -> None:
+    assert name_parts(a).key != name_parts(b).key
+
+
+def test_capitals_mark_the_family_name_whatever_the_order() -> None:
+    assert name_parts("DIARRA Hawa").surname == name_parts("Hawa DIARRA").surname == "jara"
+    assert name_parts("DIARRA Hawa").given_first == "aua"
+
+
+def test_a_known_family_name_first_is_read_as_the_family_name() -> None:
+    assert name_parts("Guindo Allaye").surname == name_parts("Allaye Guindo").surname
+
+
+def test_particles_bind_to_the_father_s_name() -> None:
+    parts = name_parts("Fatimata Mint Ahmed")
+    assert parts.surname == "uld_amed"
+    assert parts.given_first == name_parts("Fatoumata").given_first or parts.given_first
+
+
+def test_empty_and_missing_names_give_empty_parts() -> None:
+    assert name_parts("").key == ""
+    assert name_parts("  -- ").key == ""
+    frame = add_name_columns(pd.DataFrame({"full_name": ["Sékou Traoré", None]}))
+    assert frame.loc[0, "surname"] == "traur"
+    assert frame.loc[1, "surname"] is None
+
+
+@given(st.text(max_size=40))
+def test_any_text_normalises_without_error(text: str) -> None:
+    parts = name_parts(text)
+    assert parts.key == " ".join(sorted(parts.key.split()))
+    assert spelling_skeleton(text).isascii()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civharm.linkage.clustering import cluster_records
+from civharm.linkage.clustering import ClusterRules, cluster_records
 
 
 def _records(sources: dict[int, str]) -> pd.DataFrame:
@@ -91,3 +91,46 @@ def test_the_latest_verdict_on_a_pair_wins() -> None:
         distinct_within_source=True,
     )
     assert _clusters(clusters) == {1: 1, 2: 1}
+
+
+def test_reports_weeks_apart_are_not_chained_into_one_event_through_a_third() -> None:
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3],
+            "source": ["press", "un", "ngo"],
+            "start_day": [100, 92, 120],
+            "end_day": [100, 129, 120],  # report 2 is only month-precise
+        }
+    )
+    clusters, chained = cluster_records(
+        records,
+        _links((1, 2, 0.97), (2, 3, 0.95)),
+        link_threshold=0.9,
+        distinct_within_source=False,
+        rules=ClusterRules(max_window_gap_days=7),
+    )
+    result = _clusters(clusters)
+    assert result[1] == result[2] != result[3]
+    assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[2, 3]]
+
+
+def test_one_person_has_one_sex_and_ages_within_the_span() -> None:
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3, 4],
+            "source": ["un", "press", "ngo", "interviews"],
+            "age": [32, None, 50, 34],
+            "sex": ["m", None, "m", "f"],
+        }
+    )
+    clusters, chained = cluster_records(
+        records,
+        _links((1, 2, 0.99), (2, 3, 0.98), (1, 4, 0.97)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+        rules=ClusterRules(max_age_span=8, one_sex=True),
+    )
+    result = _clusters(clusters)
+    assert result[1] == result[2]
+    assert len({result[1], result[3], result[4]}) == 3
+    assert sorted(chained["record_id_l"]) == [1, 2]

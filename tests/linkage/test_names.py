@@ -71,3 +71,11 @@ def test_any_text_normalises_without_error(text: str) -> None:
     parts = name_parts(text)
     assert parts.key == " ".join(sorted(parts.key.split()))
     assert spelling_skeleton(text).isascii()
+
+
+def test_a_dit_nickname_is_not_part_of_the_name() -> None:
+    assert name_parts("Allaye dit Baba Diallo") == name_parts("Allaye Diallo")
+
+
+def test_cheick_is_a_given_name_not_a_title() -> None:
+    assert name_parts("Cheick Barry").given_first == "sheik"

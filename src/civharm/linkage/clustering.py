@@ -8,11 +8,33 @@ guarding, so it never holds all pairs of a large run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
+
+
+@dataclass(frozen=True)
+class ClusterRules:
+    """What can never be one entity, whatever the pairwise scores say.
+
+    max_window_gap_days: date windows (start_day, end_day) must come this close;
+    max_age_span: known ages (age) of one person must lie within this many years;
+    one_sex: known sexes (sex) of one person must agree."""
+
+    max_window_gap_days: int | None = None
+    max_age_span: int | None = None
+    one_sex: bool = False
+
+    def columns(self) -> list[str]:
+        wanted = [
+            (self.max_window_gap_days is not None, ["start_day", "end_day"]),
+            (self.max_age_span is not None, ["age"]),
+            (self.one_sex, ["sex"]),
+        ]
+        return [column for on, columns in wanted if on for column in columns]
 
 
 def latest_decisions(decisions: pd.DataFrame | None) -> dict[tuple[int, int], str]:
@@ -35,16 +57,21 @@ def cluster_records(
     link_threshold: float,
     distinct_within_source: bool,
     sources_with_duplicates: frozenset[str] = frozenset(),
+    rules: ClusterRules | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Returns (clusters: record_id, cluster_id) and the refused links (reason "chained").
 
     cluster_id is the smallest record_id of the cluster, so it is stable across runs.
+    `records` has record_id, source and the columns `rules` reads: a link that would put
+    into one cluster reports weeks apart, or a 30-year-old and a 60-year-old, is refused
+    even when each pair along the chain looked alike.
     """
     verdicts = latest_decisions(decisions)
     ids = [int(i) for i in records["record_id"]]
     sources = dict(zip(ids, records["source"].astype(str), strict=True))
     known = set(ids)
     groups = _Groups(ids, sources, distinct_within_source, sources_with_duplicates)
+    groups.apply_rules(records, rules or ClusterRules())
     for (left, right), verdict in verdicts.items():
         if verdict == "no_match" and left in known and right in known:
             groups.forbid(left, right)
@@ -76,6 +103,15 @@ def _strongest_first(links: pd.DataFrame, threshold: float) -> Iterable[tuple[in
         yield (*_pair(int(left), int(right)), float(probability))
 
 
+Span = tuple[float, float]
+
+
+def _joined(a: Span | None, b: Span | None, first: Callable, second: Callable) -> Span | None:
+    if a is None or b is None:
+        return a or b
+    return (first(a[0], b[0]), second(a[1], b[1]))
+
+
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
@@ -97,6 +133,29 @@ class _Groups:
         self.forbidden: dict[int, set[int]] = {}
         self.distinct = distinct_within_source
         self.duplicated = sources_with_duplicates
+        # per root: (latest start, earliest end) of date windows; (min, max) of ages; sexes
+        self.windows: dict[int, tuple[float, float]] = {}
+        self.ages: dict[int, tuple[float, float]] = {}
+        self.sexes: dict[int, str] = {}
+        self.rules = ClusterRules()
+
+    def apply_rules(self, records: pd.DataFrame, rules: ClusterRules) -> None:
+        self.rules = rules
+        ids = records["record_id"].astype("int64").tolist()
+        if rules.max_window_gap_days is not None:
+            starts = records["start_day"].astype("Float64").tolist()
+            ends = records["end_day"].astype("Float64").fillna(records["start_day"]).tolist()
+            self.windows = {
+                i: (float(s), float(e))
+                for i, s, e in zip(ids, starts, ends, strict=True)
+                if pd.notna(s)
+            }
+        if rules.max_age_span is not None:
+            ages = pd.to_numeric(records["age"], errors="coerce").tolist()
+            self.ages = {i: (a, a) for i, a in zip(ids, ages, strict=True) if pd.notna(a)}
+        if rules.one_sex:
+            sexes = records["sex"].tolist()
+            self.sexes = {i: x for i, x in zip(ids, sexes, strict=True) if x in ("m", "f")}
 
     def find(self, i: int) -> int:
         root = i
@@ -118,8 +177,14 @@ class _Groups:
             return False
         if not by_person and self.distinct and self._share_a_source(root_a, root_b):
             return False
+        merged = self._merged_attributes(root_a, root_b)
+        if merged is None and not by_person:
+            return False
         if len(self.members[root_a]) < len(self.members[root_b]):
             root_a, root_b = root_b, root_a
+        for table, value in zip((self.windows, self.ages, self.sexes), merged or (), strict=False):
+            if value is not None:
+                table[root_a] = value  # type: ignore[index]
         self.parent[root_b] = root_a
         self.members[root_a].extend(self.members.pop(root_b))
         self.sources[root_a] |= self.sources.pop(root_b)
@@ -133,6 +198,22 @@ class _Groups:
         return any(
             not self.forbidden.get(m, set()).isdisjoint(large_members) for m in self.members[small]
         )
+
+    def _merged_attributes(self, root_a: int, root_b: int) -> tuple | None:
+        """(window, ages, sex) of the joined cluster, or None if the rules forbid it."""
+        rules = self.rules
+        window = _joined(self.windows.get(root_a), self.windows.get(root_b), max, min)
+        if window and rules.max_window_gap_days is not None:
+            too_far = window[0] - window[1] > rules.max_window_gap_days
+            if too_far:
+                return None
+        ages = _joined(self.ages.get(root_a), self.ages.get(root_b), min, max)
+        if ages and rules.max_age_span is not None and ages[1] - ages[0] > rules.max_age_span:
+            return None
+        sex_a, sex_b = self.sexes.get(root_a), self.sexes.get(root_b)
+        if sex_a and sex_b and sex_a != sex_b:
+            return None
+        return window, ages, sex_a or sex_b
 
     def _share_a_source(self, root_a: int, root_b: int) -> bool:
         shared = self.sources[root_a] & self.sources[root_b]

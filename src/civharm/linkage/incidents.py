@@ -11,12 +11,21 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from civharm.core.taxonomy import load_taxonomy
 from civharm.core.text import fold
+from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.pipeline import LinkageModel, Progress, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 EPOCH = pd.Timestamp("1970-01-01")
+
+
+def _m(level: ComparisonLevelCreator, m: float) -> ComparisonLevelCreator:
+    """An m probability set from how sources describe one event, fixed against EM: incidents
+    come in bursts in one cercle, so EM's "match" class drifts to "same cercle, same month"."""
+    return level.configure(m_probability=m, fix_m_probability=True)
 
 
 def _day_numbers(column: pd.Series) -> pd.Series:
@@ -32,6 +41,21 @@ def _keys(values: object) -> list[str] | None:
     return None
 
 
+# Naming no one in particular: compatible with any actor of their group.
+_VAGUE_ACTORS = {
+    "unidentified_armed_group",
+    "unknown",
+    "veo_unidentified",
+    "community_militia_other",
+}
+
+
+def _actor_groups(keys: list[str]) -> list[str] | None:
+    taxonomy = load_taxonomy()
+    groups = {taxonomy.actor_category(key) for key in keys} - {None, "unknown"}
+    return sorted(g for g in groups if g) or None
+
+
 def prepare_incident_reports(frame: pd.DataFrame) -> pd.DataFrame:
     """Day numbers for the date window, folded place names, actor and harm keys as arrays."""
     out = pd.DataFrame({"record_id": frame["record_id"].astype("int64")})
@@ -39,39 +63,50 @@ def prepare_incident_reports(frame: pd.DataFrame) -> pd.DataFrame:
     out["start_day"] = _day_numbers(frame["date_start"])
     end = _day_numbers(frame["date_end"])
     out["end_day"] = end.fillna(out["start_day"])
+    out["width"] = out["end_day"] - out["start_day"]
     out["start_month"] = (out["start_day"] // 30).astype("Int64")
+    out["start_month_later"] = ((out["start_day"] + 15) // 30).astype("Int64")
+    out["start_week"] = (out["start_day"] // 7).astype("Int64")
     out["start_year"] = pd.to_datetime(frame["date_start"], errors="coerce").dt.year.astype("Int64")
     for column in ("latitude", "longitude"):
         out[column] = pd.to_numeric(frame[column], errors="coerce")
     for column in ("admin1_pcode", "admin2_pcode", "interaction_context"):
         out[column] = frame[column].astype("object").where(frame[column].notna(), None)
-        out[column] = out[column].where(out[column] != "", None)
+        out[column] = out[column].where(~out[column].isin(["", "unknown"]), None)
     out["place_key"] = [fold(p) if isinstance(p, str) and p else None for p in frame["place_name"]]
-    out["actors"] = [_keys(v) for v in frame["actors"]]
+    actors = [_keys(v) or [] for v in frame["actors"]]
+    out["actors"] = [[a for a in keys if a not in _VAGUE_ACTORS] or None for keys in actors]
+    out["actor_groups"] = [_actor_groups(keys) for keys in actors]
     out["harm_types"] = [_keys(v) for v in frame["harm_types"]]
     out["killed"] = pd.to_numeric(frame["killed"], errors="coerce").astype("Int64")
     return out
 
 
 def _date_window_comparison() -> cl.CustomComparison:
-    def overlap(days: int) -> cll.CustomLevel:
-        sql = (
-            f"start_day_l <= end_day_r + {days} AND start_day_r <= end_day_l + {days}"
-            if days
-            else "start_day_l <= end_day_r AND start_day_r <= end_day_l"
-        )
-        label = f"date windows within {days} days" if days else "date windows overlap"
-        return cll.CustomLevel(sql, label_for_charts=label)
-
+    """Windows, not days: a month-precise report overlaps every day of its month, but that
+    says less than two reports of the same day (each level has its own chance u)."""
+    overlap = "start_day_l <= end_day_r AND start_day_r <= end_day_l"
+    levels = [
+        ("start_day_l = start_day_r AND width_l <= 1 AND width_r <= 1", "same day", 0.45),
+        (
+            "ABS(start_day_l - start_day_r) <= 3 AND width_l <= 7 AND width_r <= 7",
+            "within 3 days",
+            0.3,
+        ),
+        (f"{overlap} AND width_l <= 31 AND width_r <= 31", "windows of a month overlap", 0.12),
+        (overlap, "wide windows overlap", 0.05),
+        (
+            "start_day_l <= end_day_r + 10 AND start_day_r <= end_day_l + 10",
+            "within 10 days",
+            0.05,
+        ),
+    ]
     return cl.CustomComparison(
         output_column_name="date_window",
         comparison_levels=[
             cll.NullLevel("start_day"),
-            cll.ExactMatchLevel("start_day"),
-            overlap(0),
-            overlap(3),
-            overlap(10),
-            cll.ElseLevel(),
+            *(_m(cll.CustomLevel(sql, label_for_charts=label), m) for sql, label, m in levels),
+            _m(cll.ElseLevel(), 0.03),
         ],
     )
 
@@ -82,9 +117,9 @@ def _toll_comparison() -> cl.CustomComparison:
         output_column_name="killed",
         comparison_levels=[
             cll.NullLevel("killed"),
-            cll.ExactMatchLevel("killed"),
-            cll.CustomLevel(close, label_for_charts="tolls within about a third"),
-            cll.ElseLevel(),
+            _m(cll.ExactMatchLevel("killed"), 0.45),
+            _m(cll.CustomLevel(close, label_for_charts="tolls within about a third"), 0.4),
+            _m(cll.ElseLevel(), 0.15),
         ],
     )
 
@@ -93,10 +128,63 @@ def _place_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="admin_units",
         comparison_levels=[
-            cll.And(cll.NullLevel("admin2_pcode"), cll.NullLevel("admin1_pcode")),
-            cll.ExactMatchLevel("admin2_pcode"),
-            cll.ExactMatchLevel("admin1_pcode"),
-            cll.ElseLevel(),
+            cll.NullLevel("admin1_pcode"),
+            _m(cll.ExactMatchLevel("admin2_pcode"), 0.88),
+            _m(cll.And(cll.ExactMatchLevel("admin1_pcode"), cll.NullLevel("admin2_pcode")), 0.08),
+            _m(cll.ExactMatchLevel("admin1_pcode"), 0.03),
+            _m(cll.ElseLevel(), 0.01),
+        ],
+    )
+
+
+def _distance_comparison() -> cl.CustomComparison:
+    # A source without the village gives the cercle's main town: tens of km off.
+    levels = [(2, 0.55), (10, 0.2), (30, 0.15)]
+    return cl.CustomComparison(
+        output_column_name="distance",
+        comparison_levels=[
+            cll.Or(cll.NullLevel("latitude"), cll.NullLevel("longitude")),
+            *(_m(cll.DistanceInKMLevel("latitude", "longitude", km), m) for km, m in levels),
+            _m(cll.ElseLevel(), 0.1),
+        ],
+    )
+
+
+def _simple(
+    column: str, similar: list[tuple[float, float]], *, exact: float, other: float
+) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            _m(cll.ExactMatchLevel(column), exact),
+            *(_m(cll.JaroWinklerLevel(column, at), m) for at, m in similar),
+            _m(cll.ElseLevel(), other),
+        ],
+    )
+
+
+def _actor_comparison() -> cl.CustomComparison:
+    """The same named actor, or at least the same kind (a VEO, the state's forces)."""
+    return cl.CustomComparison(
+        output_column_name="actors",
+        comparison_levels=[
+            cll.NullLevel("actor_groups"),
+            _m(cll.ArrayIntersectLevel("actors", 1), 0.5),
+            _m(cll.ArrayIntersectLevel("actor_groups", 1), 0.35),
+            _m(cll.ElseLevel(), 0.15),
+        ],
+    )
+
+
+def _shared_keys(column: str, shared: float) -> cl.CustomComparison:
+    """An empty list is unknown, not a disagreement (the press: "unidentified armed men")."""
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            _m(cll.ArrayIntersectLevel(column, 1), shared),
+            _m(cll.ElseLevel(), 1 - shared),
         ],
     )
 
@@ -107,16 +195,18 @@ def incident_settings() -> SettingsCreator:
         unique_id_column_name="record_id",
         comparisons=[
             _date_window_comparison(),
-            cl.DistanceInKMAtThresholds("latitude", "longitude", [2, 10, 30]),
+            _distance_comparison(),
             _place_comparison(),
-            cl.JaroWinklerAtThresholds("place_key", [0.95, 0.85]),
-            cl.ArrayIntersectAtSizes("actors", [1]),
-            cl.ArrayIntersectAtSizes("harm_types", [1]),
+            _simple("place_key", [(0.95, 0.1), (0.85, 0.1)], exact=0.45, other=0.35),
+            _actor_comparison(),
+            _shared_keys("harm_types", 0.95),
             _toll_comparison(),
-            cl.ExactMatch("interaction_context"),
+            _simple("interaction_context", [], exact=0.6, other=0.4),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("admin2_pcode", "start_month"),
+            block_on("admin2_pcode", "start_month_later"),
+            block_on("admin1_pcode", "start_week"),
             block_on("admin1_pcode", "start_day"),
             block_on("place_key", "start_year"),
             block_on("admin2_pcode", "start_year", "killed"),
@@ -130,13 +220,8 @@ def train_incident_model(linker: Linker) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("admin2_pcode", "start_day", "killed")], recall=0.5
     )
+    # m is set (see _m); u is what agreement costs by chance, from random pairs.
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("admin2_pcode", "start_month"), record_sample_proportion=1.0
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("place_key"), record_sample_proportion=1.0
-    )
 
 
 INCIDENT_MODEL = LinkageModel(
@@ -144,8 +229,10 @@ INCIDENT_MODEL = LinkageModel(
     prepare=prepare_incident_reports,
     settings=incident_settings,
     train=train_incident_model,
-    # A press agency or a UN team often files two reports of one event.
-    distinct_within_source=False,
+    # A dataset (ACLED, UCDP, a UN list) tells each event once; sources that tell one event
+    # many times (interviews, the press) are named in LinkageSettings.sources_with_duplicates.
+    distinct_within_source=True,
+    rules=ClusterRules(max_window_gap_days=7),
 )
 
 

@@ -90,9 +90,16 @@ def _units(raw: str) -> list[tuple[str, bool]]:
     words = [w for w in _WORD.findall(raw) if fold(w).replace(" ", "") not in knowledge.titles]
     units: list[tuple[str, bool]] = []
     pending_particle = ""
+    nickname_next = False
     for word in words:
         folded = fold(word).replace(" ", "")
         capitals = len(word) > 1 and word.isupper()
+        if folded == "dit":  # "Allaye dit Baba Diallo": Baba is a nickname, not a name part
+            nickname_next = True
+            continue
+        if nickname_next:
+            nickname_next = False
+            continue
         if folded in knowledge.particles:
             pending_particle = "ag" if folded == "ag" else "uld"
             continue

@@ -10,14 +10,19 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 from splink import Linker, SettingsCreator
 
 from civharm.core.i18n import _
-from civharm.linkage.clustering import PAIR_COLUMNS, cluster_records, latest_decisions
+from civharm.linkage.clustering import (
+    PAIR_COLUMNS,
+    ClusterRules,
+    cluster_records,
+    latest_decisions,
+)
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 Progress = Callable[[str], None]
@@ -32,6 +37,7 @@ class LinkageModel:
     settings: Callable[[], SettingsCreator]
     train: Callable[[Linker], None]
     distinct_within_source: bool = True
+    rules: ClusterRules = field(default_factory=ClusterRules)
 
 
 def run_model(
@@ -66,7 +72,8 @@ def run_model(
             close_engine(db_api)
     say(_("Forming clusters from {count} scored pairs").format(count=len(scored)))
     step = time.perf_counter()
-    result = assemble_result(prepared[["record_id", "source"]], scored, decisions, model, settings)
+    records = prepared[["record_id", "source", *model.rules.columns()]]
+    result = assemble_result(records, scored, decisions, model, settings)
     timings["cluster_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     result.stats.update(timings)
@@ -86,6 +93,7 @@ def _score_pairs(
     linker = Linker(table, model.settings(), log_level=logging.ERROR)
     say(_("Training the {model} model").format(model=model.name))
     model.train(linker)
+    linker = Linker(table, _no_impossible_levels(linker), log_level=logging.ERROR)
     timings["train_s"] = time.perf_counter() - step
     step = time.perf_counter()
     say(_("Scoring candidate pairs"))
@@ -96,6 +104,22 @@ def _score_pairs(
     predictions.drop_table_from_database_and_remove_from_cache()
     timings["predict_s"] = time.perf_counter() - step
     return _ordered_pairs(scored)
+
+
+MIN_M_PROBABILITY = 0.001
+
+
+def _no_impossible_levels(linker: Linker) -> dict[str, Any]:
+    """The trained model with every m at least MIN_M_PROBABILITY: EM can find that no match
+    in the training pairs disagreed on a field (m≈0), which would make one clerical error
+    veto a pair however well everything else agrees."""
+    model = linker.misc.save_model_to_json()
+    for comparison in model["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            m = level.get("m_probability")
+            if m is not None and m < MIN_M_PROBABILITY:
+                level["m_probability"] = MIN_M_PROBABILITY
+    return model
 
 
 def _ordered_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -125,6 +149,7 @@ def assemble_result(
         link_threshold=settings.link_threshold,
         distinct_within_source=model.distinct_within_source,
         sources_with_duplicates=settings.sources_with_duplicates,
+        rules=model.rules,
     )
     cluster_of = clusters.set_index("record_id")["cluster_id"]
     same = (

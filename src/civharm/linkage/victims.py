@@ -12,6 +12,8 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 
+from civharm.core.text import fold
+from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.names import add_name_columns
 from civharm.linkage.pipeline import LinkageModel, Progress, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
@@ -19,15 +21,27 @@ from civharm.linkage.results import LinkageResult, LinkageSettings
 EPOCH = pd.Timestamp("1970-01-01")
 
 
+def _month(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%Y-%m").astype("object").where(dates.notna(), None)
+
+
 def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     """Name parts, day numbers and months: what the comparisons and blocking rules read."""
     out = add_name_columns(frame[[c for c in frame.columns if c != "truth"]])
     dates = pd.to_datetime(out["event_date"], errors="coerce")
     out["event_day"] = ((dates - EPOCH).dt.days).astype("Int64")
-    out["event_month"] = dates.dt.strftime("%Y-%m").astype("object").where(dates.notna(), None)
+    out["event_month"] = _month(dates)
+    # Two dates at most a few days apart share their month or their month two weeks later.
+    out["event_month_later"] = _month(dates + pd.Timedelta(days=15))
     out["age"] = pd.to_numeric(out["age"], errors="coerce").astype("Int64")
     out["sex"] = out["sex"].where(out["sex"].isin(["m", "f"]), None)
     out["surname_initial"] = out["surname"].str[:1]
+    out["given_initial"] = out["given_first"].str[:1]
+    out["event_year"] = dates.dt.year.astype("Int64")
+    out["plain_key"] = [
+        " ".join(sorted(fold(n).split())) if isinstance(n, str) and n.strip() else None
+        for n in out["full_name"]
+    ]
     keep = [
         "record_id",
         "source",
@@ -35,11 +49,15 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
         "given",
         "given_first",
         "name_key",
+        "plain_key",
         "surname_initial",
+        "given_initial",
+        "event_year",
         "sex",
         "age",
         "event_day",
         "event_month",
+        "event_month_later",
         "admin1_pcode",
         "admin2_pcode",
     ]
@@ -50,34 +68,60 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _name_comparison() -> cl.CustomComparison:
+    """Name levels with m set from what lists do to a name, not trained by EM: within one
+    massacre, relatives share a family name, place and date, so EM blocked on place and
+    date learns "same family" instead of "same person"."""
     return cl.CustomComparison(
         output_column_name="name",
         comparison_levels=[
             cll.Or(cll.NullLevel("surname"), cll.NullLevel("given")),
-            cll.ExactMatchLevel("name_key").configure(tf_adjustment_column="name_key"),
+            cll.ExactMatchLevel("name_key")
+            .configure(tf_adjustment_column="name_key")
+            .configure(m_probability=0.62, fix_m_probability=True),
+            # a middle name added or dropped by one list
+            cll.And(cll.ExactMatchLevel("surname"), cll.ExactMatchLevel("given_first"))
+            .configure(tf_adjustment_column="surname")
+            .configure(m_probability=0.12, fix_m_probability=True),
+            cll.And(cll.ExactMatchLevel("surname"), cll.JaroWinklerLevel("given_first", 0.9))
+            .configure(tf_adjustment_column="surname")
+            .configure(m_probability=0.06, fix_m_probability=True),
+            # a slip in the family name
             cll.And(
-                cll.ExactMatchLevel("surname"), cll.JaroWinklerLevel("given_first", 0.92)
-            ).configure(tf_adjustment_column="surname"),
-            cll.ColumnsReversedLevel("surname", "given_first"),
-            cll.JaroWinklerLevel("name_key", 0.9),
-            cll.And(
-                cll.JaroWinklerLevel("surname", 0.88), cll.JaroWinklerLevel("given_first", 0.88)
+                cll.ExactMatchLevel("given_first"), cll.JaroWinklerLevel("surname", 0.85)
+            ).configure(m_probability=0.04, fix_m_probability=True),
+            cll.ColumnsReversedLevel("surname", "given_first").configure(
+                m_probability=0.02, fix_m_probability=True
             ),
-            cll.ExactMatchLevel("surname").configure(tf_adjustment_column="surname"),
-            cll.ElseLevel(),
+            cll.JaroWinklerLevel("name_key", 0.92).configure(
+                m_probability=0.05, fix_m_probability=True
+            ),
+            # a typing slip that the spelling rules amplified (Dfiallo -> dfialu, not jalu)
+            cll.JaroWinklerLevel("plain_key", 0.92).configure(
+                m_probability=0.03, fix_m_probability=True
+            ),
+            cll.ExactMatchLevel("surname")
+            .configure(tf_adjustment_column="surname")
+            .configure(m_probability=0.02, fix_m_probability=True),
+            cll.ElseLevel().configure(m_probability=0.01, fix_m_probability=True),
         ],
     )
 
 
 def _age_comparison() -> cl.CustomComparison:
+    """Set, not trained: blocked on the name, EM mixes namesakes of other ages into the
+    matches. Lists give ages to within a few years."""
     return cl.CustomComparison(
         output_column_name="age",
         comparison_levels=[
             cll.NullLevel("age"),
-            cll.ExactMatchLevel("age"),
-            cll.AbsoluteDifferenceLevel("age", 2),
-            cll.AbsoluteDifferenceLevel("age", 6),
-            cll.ElseLevel(),
+            cll.ExactMatchLevel("age").configure(m_probability=0.45, fix_m_probability=True),
+            cll.AbsoluteDifferenceLevel("age", 2).configure(
+                m_probability=0.37, fix_m_probability=True
+            ),
+            cll.AbsoluteDifferenceLevel("age", 6).configure(
+                m_probability=0.13, fix_m_probability=True
+            ),
+            cll.ElseLevel().configure(m_probability=0.05, fix_m_probability=True),
         ],
     )
 
@@ -99,8 +143,12 @@ def _place_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="place",
         comparison_levels=[
-            cll.And(cll.NullLevel("admin2_pcode"), cll.NullLevel("admin1_pcode")),
+            cll.Or(cll.NullLevel("admin1_pcode")),
             cll.ExactMatchLevel("admin2_pcode"),
+            cll.And(
+                cll.ExactMatchLevel("admin1_pcode"),
+                cll.Or(cll.NullLevel("admin2_pcode")),
+            ),
             cll.ExactMatchLevel("admin1_pcode"),
             cll.ElseLevel(),
         ],
@@ -120,9 +168,19 @@ def victim_settings() -> SettingsCreator:
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name_key", "admin1_pcode"),
-            block_on("surname", "given_first", "event_month"),
-            block_on("surname", "admin2_pcode", "event_day"),
-            block_on("given_first", "admin2_pcode", "event_day"),
+            block_on("name_key", "event_month"),
+            block_on("surname", "given_first", "admin2_pcode"),
+            # a slip in the given name, then in the family name (dates a few days apart)
+            block_on("surname", "admin2_pcode", "event_month"),
+            block_on("surname", "admin2_pcode", "event_month_later"),
+            block_on("given_first", "admin2_pcode", "event_month"),
+            block_on("given_first", "admin2_pcode", "event_month_later"),
+            # a missing date or place, with a slip somewhere in the name
+            block_on("surname", "admin2_pcode", "age"),
+            block_on("given_first", "admin2_pcode", "age"),
+            block_on("surname", "given_initial", "admin2_pcode", "event_year"),
+            block_on("surname", "admin1_pcode", "event_day"),
+            block_on("given_first", "admin1_pcode", "event_day"),
             block_on("surname_initial", "admin2_pcode", "event_day", "age"),
         ],
         retain_intermediate_calculation_columns=False,
@@ -131,14 +189,12 @@ def victim_settings() -> SettingsCreator:
 
 
 def train_victim_model(linker: Linker) -> None:
-    """Prior from near-certain pairs, u from random pairs, m by EM on two blockings."""
+    """Prior from near-certain pairs, u from random pairs, m by EM blocked on the name."""
     linker.training.estimate_probability_two_random_records_match(
-        [block_on("name_key", "event_day", "admin2_pcode")], recall=0.6
+        [block_on("name_key", "event_day", "admin2_pcode")], recall=0.4
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("admin2_pcode", "event_day"), estimate_without_term_frequencies=True
-    )
+    # Blocked on the name, EM trains sex, age, date and place; the name keeps its set m.
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("name_key"), estimate_without_term_frequencies=True
     )
@@ -150,6 +206,8 @@ VICTIM_MODEL = LinkageModel(
     settings=victim_settings,
     train=train_victim_model,
     distinct_within_source=True,
+    # One person has one sex and one age (give or take what lists get wrong).
+    rules=ClusterRules(max_age_span=8, one_sex=True),
 )
 
 

@@ -14,7 +14,7 @@ from splink import Linker, SettingsCreator, block_on
 
 from civharm.core.text import fold
 from civharm.linkage.clustering import ClusterRules
-from civharm.linkage.names import add_name_columns
+from civharm.linkage.names import add_name_columns, spelling_skeleton
 from civharm.linkage.pipeline import LinkageModel, Progress, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
@@ -23,6 +23,16 @@ EPOCH = pd.Timestamp("1970-01-01")
 
 def _month(dates: pd.Series) -> pd.Series:
     return dates.dt.strftime("%Y-%m").astype("object").where(dates.notna(), None)
+
+
+def _plain_surname(full_name: object, surname: object) -> str | None:
+    """The family name as written (folded), before spelling rules: the word that became
+    `surname`. Typing slips are compared here, where they are still one letter."""
+    if not isinstance(full_name, str) or not isinstance(surname, str):
+        return None
+    words = fold(full_name).split()
+    close = [w for w in words if spelling_skeleton(w) == surname.rpartition("_")[2]]
+    return close[0] if close else (words[-1] if words else None)
 
 
 def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
@@ -37,10 +47,12 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     out["sex"] = out["sex"].where(out["sex"].isin(["m", "f"]), None)
     out["surname_initial"] = out["surname"].str[:1]
     out["given_initial"] = out["given_first"].str[:1]
+    out["place_key"] = [
+        fold(p) if isinstance(p, str) and p.strip() else None for p in out["place_name"]
+    ]
     out["event_year"] = dates.dt.year.astype("Int64")
-    out["plain_key"] = [
-        " ".join(sorted(fold(n).split())) if isinstance(n, str) and n.strip() else None
-        for n in out["full_name"]
+    out["surname_plain"] = [
+        _plain_surname(n, s) for n, s in zip(out["full_name"], out["surname"], strict=True)
     ]
     keep = [
         "record_id",
@@ -49,7 +61,7 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
         "given",
         "given_first",
         "name_key",
-        "plain_key",
+        "surname_plain",
         "surname_initial",
         "given_initial",
         "event_year",
@@ -60,6 +72,7 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
         "event_month_later",
         "admin1_pcode",
         "admin2_pcode",
+        "place_key",
     ]
     out = out[keep].astype({"record_id": "int64"})
     for column in ("source", "admin1_pcode", "admin2_pcode"):
@@ -92,13 +105,13 @@ def _name_comparison() -> cl.CustomComparison:
             cll.ColumnsReversedLevel("surname", "given_first").configure(
                 m_probability=0.02, fix_m_probability=True
             ),
-            cll.JaroWinklerLevel("name_key", 0.92).configure(
+            cll.JaroWinklerLevel("name_key", 0.94).configure(
                 m_probability=0.05, fix_m_probability=True
             ),
             # a typing slip that the spelling rules amplified (Dfiallo -> dfialu, not jalu)
-            cll.JaroWinklerLevel("plain_key", 0.92).configure(
-                m_probability=0.03, fix_m_probability=True
-            ),
+            cll.And(
+                cll.ExactMatchLevel("given_first"), cll.JaroWinklerLevel("surname_plain", 0.9)
+            ).configure(m_probability=0.03, fix_m_probability=True),
             cll.ExactMatchLevel("surname")
             .configure(tf_adjustment_column="surname")
             .configure(m_probability=0.02, fix_m_probability=True),
@@ -155,6 +168,28 @@ def _place_comparison() -> cl.CustomComparison:
     )
 
 
+def _village_comparison() -> cl.CustomComparison:
+    """The village as written, only when a date is missing: it then tells two attacks in one
+    cercle apart. With both dates known it would count the same incident twice (same day,
+    same place), so it weighs nothing. Set, not trained: lists often give the town instead."""
+    both_dated = cll.CustomLevel(
+        "event_day_l IS NOT NULL AND event_day_r IS NOT NULL",
+        label_for_charts="both dated: the village adds nothing",
+    ).configure(is_null_level=True)
+    return cl.CustomComparison(
+        output_column_name="village",
+        comparison_levels=[
+            cll.NullLevel("place_key"),
+            both_dated,
+            cll.ExactMatchLevel("place_key").configure(m_probability=0.6, fix_m_probability=True),
+            cll.JaroWinklerLevel("place_key", 0.88).configure(
+                m_probability=0.15, fix_m_probability=True
+            ),
+            cll.ElseLevel().configure(m_probability=0.25, fix_m_probability=True),
+        ],
+    )
+
+
 def victim_settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -165,6 +200,7 @@ def victim_settings() -> SettingsCreator:
             _age_comparison(),
             _date_comparison(),
             _place_comparison(),
+            _village_comparison(),
         ],
         blocking_rules_to_generate_predictions=[
             block_on("name_key", "admin1_pcode"),

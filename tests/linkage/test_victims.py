@@ -1,0 +1,80 @@
+"""Victim records -> persons on generated multi-source lists with known truth."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from civharm.linkage.metrics import bcubed, pairwise_scores
+from civharm.linkage.results import LinkageSettings
+from civharm.linkage.synthetic import generate_linkage_truth
+from civharm.linkage.victims import link_victim_records
+
+# Regression floors, below what docs/linkage.md reports as measured on these seeds (F1 0.90
+# pairwise at the default threshold). The issue's target, 0.95, is NOT met on this generator:
+# about one in seven pairs that agree on everything (same name, date, place) are namesakes.
+MIN_F1 = 0.88
+MIN_PRECISION = 0.9
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return generate_linkage_truth(400, seed=7)
+
+
+@pytest.fixture(scope="module")
+def linked(truth):
+    settings = LinkageSettings(sources_with_duplicates=frozenset(truth.sources_with_duplicates))
+    return link_victim_records(truth.victims, settings)
+
+
+def _truth_clusters(victims: pd.DataFrame) -> pd.DataFrame:
+    return victims[["record_id"]].assign(cluster_id=victims["true_person_id"].to_numpy())
+
+
+def test_generated_lists_are_linked_into_persons_above_target(truth, linked) -> None:
+    pairwise = pairwise_scores(linked.clusters, _truth_clusters(truth.victims))
+    cubed = bcubed(linked.clusters, _truth_clusters(truth.victims))
+    assert pairwise.f1 >= MIN_F1, pairwise
+    assert pairwise.precision >= MIN_PRECISION, pairwise
+    assert cubed.f1 >= MIN_F1, cubed
+
+
+def test_every_record_is_in_exactly_one_cluster_named_by_its_smallest_record(
+    truth, linked
+) -> None:
+    clusters = linked.clusters
+    assert sorted(clusters["record_id"]) == sorted(truth.victims["record_id"])
+    smallest = clusters.groupby("cluster_id")["record_id"].min()
+    assert (smallest.index == smallest.to_numpy()).all()
+
+
+def test_one_list_never_names_one_person_twice(truth, linked) -> None:
+    merged = linked.clusters.merge(truth.victims[["record_id", "source"]], on="record_id")
+    repeats = merged.groupby(["cluster_id", "source"]).size()
+    repeated_sources = set(repeats[repeats > 1].index.get_level_values("source"))
+    assert repeated_sources <= set(truth.sources_with_duplicates)
+
+
+def test_links_and_review_pairs_are_ordered_pairs_with_probabilities(linked) -> None:
+    for pairs in (linked.links, linked.review_pairs):
+        assert (pairs["record_id_l"] < pairs["record_id_r"]).all()
+        assert pairs["match_probability"].between(0, 1).all()
+    assert set(linked.review_pairs["reason"]) <= {"uncertain", "chained"}
+    assert len(linked.review_pairs) <= LinkageSettings().max_review_pairs
+
+
+def test_a_verdict_survives_a_rerun(truth, linked) -> None:
+    pair = linked.links.iloc[0]
+    decisions = pd.DataFrame(
+        [(pair.record_id_l, pair.record_id_r, "no_match")],
+        columns=["record_id_l", "record_id_r", "decision"],
+    )
+    again = link_victim_records(truth.victims, LinkageSettings(), decisions=decisions)
+    cluster = again.clusters.set_index("record_id")["cluster_id"]
+    assert cluster[pair.record_id_l] != cluster[pair.record_id_r]
+
+
+def test_an_empty_frame_gives_an_empty_result() -> None:
+    result = link_victim_records(pd.DataFrame(columns=["record_id", "source", "full_name"]))
+    assert result.summary() == {"records": 0, "clusters": 0, "links": 0, "review_pairs": 0}

@@ -78,3 +78,10 @@ def test_a_verdict_survives_a_rerun(truth, linked) -> None:
 def test_an_empty_frame_gives_an_empty_result() -> None:
     result = link_victim_records(pd.DataFrame(columns=["record_id", "source", "full_name"]))
     assert result.summary() == {"records": 0, "clusters": 0, "links": 0, "review_pairs": 0}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_short_list_links_even_when_em_cannot_train(seed: int) -> None:
+    victims = generate_linkage_truth(6, seed=seed).victims
+    result = link_victim_records(victims)
+    assert sorted(result.clusters["record_id"]) == sorted(victims["record_id"])

@@ -26,6 +26,7 @@ from civharm.linkage.clustering import (
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 Progress = Callable[[str], None]
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,10 @@ class LinkageModel:
     name: str
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     settings: Callable[[], SettingsCreator]
-    train: Callable[[Linker], None]
+    train: Callable[[Linker], None]  # the prior and u, from the data
+    # m by expectation maximisation, when the data allow: on a short list EM can drive an m
+    # to zero (Splink then refuses the model) and the starting m values stand instead.
+    refine: Callable[[Linker], None] | None = None
     distinct_within_source: bool = True
     rules: ClusterRules = field(default_factory=ClusterRules)
 
@@ -93,6 +97,13 @@ def _score_pairs(
     linker = Linker(table, model.settings(), log_level=logging.ERROR)
     say(_("Training the {model} model").format(model=model.name))
     model.train(linker)
+    if model.refine is not None:
+        trained = linker.misc.save_model_to_json()
+        try:
+            model.refine(linker)
+        except ValueError:
+            logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
+            linker = Linker(table, trained, log_level=logging.ERROR)
     linker = Linker(table, _no_impossible_levels(linker), log_level=logging.ERROR)
     timings["train_s"] = time.perf_counter() - step
     step = time.perf_counter()

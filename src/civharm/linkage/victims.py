@@ -11,6 +11,7 @@ import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
+from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from civharm.core.text import fold
 from civharm.linkage.clustering import ClusterRules
@@ -80,6 +81,11 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _start(level: ComparisonLevelCreator, m: float) -> ComparisonLevelCreator:
+    """A starting m that EM refines when there is enough data."""
+    return level.configure(m_probability=m)
+
+
 def _name_comparison() -> cl.CustomComparison:
     """Name levels with m set from what lists do to a name, not trained by EM: within one
     massacre, relatives share a family name, place and date, so EM blocked on place and
@@ -144,10 +150,10 @@ def _date_comparison() -> cl.CustomComparison:
         output_column_name="event_day",
         comparison_levels=[
             cll.NullLevel("event_day"),
-            cll.ExactMatchLevel("event_day"),
-            cll.AbsoluteDifferenceLevel("event_day", 3),
-            cll.AbsoluteDifferenceLevel("event_day", 31),
-            cll.ElseLevel(),
+            _start(cll.ExactMatchLevel("event_day"), 0.45),
+            _start(cll.AbsoluteDifferenceLevel("event_day", 3), 0.4),
+            _start(cll.AbsoluteDifferenceLevel("event_day", 31), 0.1),
+            _start(cll.ElseLevel(), 0.05),
         ],
     )
 
@@ -156,14 +162,13 @@ def _place_comparison() -> cl.CustomComparison:
     return cl.CustomComparison(
         output_column_name="place",
         comparison_levels=[
-            cll.Or(cll.NullLevel("admin1_pcode")),
-            cll.ExactMatchLevel("admin2_pcode"),
-            cll.And(
-                cll.ExactMatchLevel("admin1_pcode"),
-                cll.Or(cll.NullLevel("admin2_pcode")),
+            cll.NullLevel("admin1_pcode"),
+            _start(cll.ExactMatchLevel("admin2_pcode"), 0.85),
+            _start(
+                cll.And(cll.ExactMatchLevel("admin1_pcode"), cll.NullLevel("admin2_pcode")), 0.08
             ),
-            cll.ExactMatchLevel("admin1_pcode"),
-            cll.ElseLevel(),
+            _start(cll.ExactMatchLevel("admin1_pcode"), 0.05),
+            _start(cll.ElseLevel(), 0.02),
         ],
     )
 
@@ -196,7 +201,14 @@ def victim_settings() -> SettingsCreator:
         unique_id_column_name="record_id",
         comparisons=[
             _name_comparison(),
-            cl.ExactMatch("sex"),
+            cl.CustomComparison(
+                output_column_name="sex",
+                comparison_levels=[
+                    cll.NullLevel("sex"),
+                    _start(cll.ExactMatchLevel("sex"), 0.97),
+                    _start(cll.ElseLevel(), 0.03),
+                ],
+            ),
             _age_comparison(),
             _date_comparison(),
             _place_comparison(),
@@ -225,12 +237,15 @@ def victim_settings() -> SettingsCreator:
 
 
 def train_victim_model(linker: Linker) -> None:
-    """Prior from near-certain pairs, u from random pairs, m by EM blocked on the name."""
+    """Prior from near-certain pairs, u from random pairs."""
     linker.training.estimate_probability_two_random_records_match(
         [block_on("name_key", "event_day", "admin2_pcode")], recall=0.4
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    # Blocked on the name, EM trains sex, age, date and place; the name keeps its set m.
+
+
+def refine_victim_model(linker: Linker) -> None:
+    """Blocked on the name, EM trains sex, date and place; the name and age keep their m."""
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("name_key"), estimate_without_term_frequencies=True
     )
@@ -241,6 +256,7 @@ VICTIM_MODEL = LinkageModel(
     prepare=prepare_victim_records,
     settings=victim_settings,
     train=train_victim_model,
+    refine=refine_victim_model,
     distinct_within_source=True,
     # One person has one sex and one age (give or take what lists get wrong).
     rules=ClusterRules(max_age_span=8, one_sex=True),

@@ -104,7 +104,8 @@ def _score_pairs(
         except ValueError:
             logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
             linker = Linker(table, trained, log_level=logging.ERROR)
-    linker = Linker(table, _no_impossible_levels(linker), log_level=logging.ERROR)
+    model_json = _no_impossible_levels(linker, len(prepared))
+    linker = Linker(table, model_json, log_level=logging.ERROR)
     timings["train_s"] = time.perf_counter() - step
     step = time.perf_counter()
     say(_("Scoring candidate pairs"))
@@ -120,11 +121,15 @@ def _score_pairs(
 MIN_M_PROBABILITY = 0.001
 
 
-def _no_impossible_levels(linker: Linker) -> dict[str, Any]:
+def _no_impossible_levels(linker: Linker, records: int) -> dict[str, Any]:
     """The trained model with every m at least MIN_M_PROBABILITY: EM can find that no match
     in the training pairs disagreed on a field (m≈0), which would make one clerical error
-    veto a pair however well everything else agrees."""
+    veto a pair however well everything else agrees. On a short list the near-certain rules
+    may find no pair at all: the prior is then taken as one match among all pairs."""
     model = linker.misc.save_model_to_json()
+    pairs = max(records * (records - 1) / 2, 1.0)
+    prior = model.get("probability_two_random_records_match") or 0.0
+    model["probability_two_random_records_match"] = min(max(prior, 1 / pairs), 0.5)
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             m = level.get("m_probability")
@@ -172,7 +177,8 @@ def assemble_result(
     verdicts = latest_decisions(decisions)
     uncertain = scored[~same & ~strong].copy()
     uncertain["reason"] = "uncertain"
-    review = pd.concat([chained, uncertain], ignore_index=True)
+    review = pd.concat([f for f in (chained, uncertain) if not f.empty] or [chained])
+    review = review.reset_index(drop=True)
     if verdicts and len(review):
         decided = [
             (int(a), int(b)) in verdicts

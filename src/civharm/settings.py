@@ -225,6 +225,28 @@ CIVHARM = {
     "GEOCODE_THRESHOLD": float(os.environ.get("CIVHARM_GEOCODE_THRESHOLD", "0.85")),
 }
 
+# Record linkage (`civharm link`, docs/linkage.md): pairs scored at or above link_threshold are
+# linked; pairs between review_threshold and it wait for a person (at most max_review_pairs per
+# run). Victim lists are held to a stricter threshold: a false merge removes a person.
+# Two records of one source are never linked, except from sources of the types (or names)
+# below: interviews and the press tell one event many times; a dataset or a list tells it once.
+CIVHARM_LINKAGE = {
+    "incident": {
+        "link_threshold": 0.9,
+        "review_threshold": 0.5,
+        "max_review_pairs": 500,
+        "source_types_with_duplicates": ["interview", "kobo", "media", "social_media"],
+        "sources_with_duplicates": [],
+    },
+    "person": {
+        "link_threshold": 0.95,
+        "review_threshold": 0.6,
+        "max_review_pairs": 500,
+        "source_types_with_duplicates": [],
+        "sources_with_duplicates": [],
+    },
+}
+
 # Logs never carry protected values; the formatter has no access to model fields anyway.
 LOGGING = {
     "version": 1,

@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "review_comment": _("commented"),
     "review_grade": _("graded"),
     "review_approve": _("approved"),
+    "link": _("linked records"),
+    "link_decision": _("decided on a pair of records"),
 }
 
 

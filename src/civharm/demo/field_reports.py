@@ -184,8 +184,10 @@ def write_reports(path: Path, rng: random.Random, events: list[TrueEvent]) -> So
 
 def _media_date(rng: random.Random, day: date) -> Cell:
     roll = rng.random()
-    if roll < 0.75:
+    if roll < 0.6:
         return day
+    if roll < 0.75:  # dated the day the story ran, a day or two after the event
+        return day + timedelta(days=rng.choice((1, 1, 2)))
     if roll < 0.95:
         return day.strftime("%Y-%m")  # month precision only
     return day.strftime("%d/%m/%Y")
@@ -242,8 +244,10 @@ def write_hxl(path: Path, rng: random.Random, events: list[TrueEvent]) -> Source
         if rng.random() >= (0.35 if northern else 0.04):
             continue
         loc = event.locality
+        # The partner dates some events by the day its team heard of them.
+        day = event.date + timedelta(days=rng.choice((-1, 1, 2)) if rng.random() < 0.15 else 0)
         rows.append([
-            f"PTN-{len(rows) + 1:03d}", event.date.isoformat(), loc.admin1_name,
+            f"PTN-{len(rows) + 1:03d}", day.isoformat(), loc.admin1_name,
             loc.admin2_name, place_spelling(loc, rng, 0.2), f"{loc.latitude:.4f}",
             f"{loc.longitude:.4f}", noisy_count(rng, event.tolls["killed"], 0.1),
             event.tolls["injured"], CONTEXTS_FR.get(event.context, "incident"),

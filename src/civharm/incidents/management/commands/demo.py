@@ -23,6 +23,7 @@ from civharm.accounts.roles import ROLES
 from civharm.incidents.management.commands._console import os_user
 from civharm.incidents.models import Incident, Person, Report
 from civharm.incidents.services.importing import ImportOutcome, import_file
+from civharm.incidents.services.linking import run_linkage
 
 # (file written by the generator, importer, source name, source type)
 DEMO_SOURCES = [
@@ -73,7 +74,13 @@ class Command(BaseCommand):
             )
             outcomes.append((file_name, fmt, outcome))
         console.print(_sources_table(outcomes))
-        console.print(_register_table())
+        console.print(
+            _("Linking the sources: reports into incidents, victim records into persons …")
+        )
+        linkage = {
+            kind: run_linkage(kind, user=f"demo:{os_user()}") for kind in ("incident", "person")
+        }
+        console.print(_register_table(linkage))
         self._print_next_steps(console, outcomes)
         if not options["no_serve"]:
             self._serve(console, int(str(options["port"])))
@@ -106,11 +113,13 @@ class Command(BaseCommand):
                 console.print(f"  {report}")
         console.print(
             _(
+                "Uncertain pairs wait in the web application's review queue (Linkage).\n"
                 "Look at it:\n"
                 "  civharm --data-dir {folder} export incidents --format xlsx -o incidents.xlsx\n"
                 "  civharm --data-dir {folder} export persons -o persons.csv   (pseudonyms only)\n"
                 "  civharm --data-dir {folder} export incidents -o incidents.geojson\n"
-                "Running `civharm demo` again is safe: every source is imported idempotently."
+                "Running `civharm demo` again is safe: every source is imported idempotently, "
+                "and `civharm link` links again keeping every decision."
             ).format(folder=data),
             highlight=False,
         )
@@ -139,18 +148,25 @@ def _sources_table(outcomes: list[tuple[str, str, ImportOutcome]]) -> Table:
     return table
 
 
-def _register_table() -> Table:
+def _register_table(linkage: dict[str, dict[str, int]]) -> Table:
     table = Table(title=_("The register now holds"))
     table.add_column(_("region"))
-    table.add_column(_("incidents (not yet linked)"), justify="right")
+    table.add_column(_("incidents (linked)"), justify="right")
     by_region = (
-        Incident.objects.values("admin1_name").annotate(n=Count("id")).order_by("-n", "admin1_name")
+        Incident.objects.filter(merged_into=None)
+        .values("admin1_name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "admin1_name")
     )
     for row in by_region:
         table.add_row(row["admin1_name"] or _("(unknown)"), str(row["n"]))
     table.add_section()
     table.add_row(_("reports"), str(Report.objects.count()))
-    table.add_row(_("persons (by pseudonym)"), str(Person.objects.count()))
+    table.add_row(_("persons (by pseudonym)"), str(Person.objects.filter(merged_into=None).count()))
+    table.add_row(
+        _("pairs waiting for review (incidents, persons)"),
+        f"{linkage['incident']['review_pairs']}, {linkage['person']['review_pairs']}",
+    )
     return table
 
 

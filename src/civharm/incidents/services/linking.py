@@ -1,0 +1,510 @@
+"""Linkage in the register: build the frames civharm.linkage reads, store its links and review
+pairs, and move reports between incidents (victim records between persons) to follow them.
+
+Never deletes an incident or a person and never changes what a source said: a merge only moves
+which incident (person) a report counts towards, and is undone the same way. Names are
+decrypted in memory for the victim frame only (one audit entry per run); never stored or logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+from itertools import islice
+from typing import Any
+
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from civharm.accounts import audit
+from civharm.incidents.models import (
+    LinkCandidate,
+    LinkDecision,
+    LinkRun,
+    RecordLink,
+    Report,
+    Source,
+    VictimRecord,
+)
+from civharm.incidents.protection import field_cipher
+from civharm.incidents.services.merging import (
+    KINDS,
+    OWNERS,
+    LinkageError,
+    Owners,
+    apply_clusters,
+    check_kind,
+    perpetrator_keys,
+)
+from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
+from civharm.linkage.results import LinkageResult, LinkageSettings
+
+__all__ = [
+    "KINDS",
+    "LinkageError",
+    "decide",
+    "incident_frame",
+    "latest_decisions",
+    "linkage_settings",
+    "recluster",
+    "run_linkage",
+    "split_off",
+    "victim_frame",
+]
+
+DECISIONS = ("match", "no_match")
+BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's parameter limits
+EPOCH = date(1970, 1, 1)  # day numbers as civharm.linkage counts them
+LINK_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
+StepCallback = Callable[..., None]  # called with the name of each step
+
+
+def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _sex(value: str) -> str | None:
+    return {"male": "m", "female": "f"}.get(value)
+
+
+# --- frames ---------------------------------------------------------------------------------
+
+
+INCIDENT_FRAME_FIELDS = (
+    "id", "source__name", "date_start", "date_end", "date_precision", "latitude", "longitude",
+    "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm", "interaction_context",
+)  # fmt: skip
+
+
+def incident_frame() -> pd.DataFrame:
+    """One row per event report (INCIDENT_REPORT_COLUMNS); streamed from the database."""
+    rows = Report.objects.filter(kind="event", incident__isnull=False).order_by("id")
+    return pd.DataFrame.from_records(
+        [_incident_row(row) for row in rows.values(*INCIDENT_FRAME_FIELDS).iterator(BATCH)],
+        columns=list(INCIDENT_REPORT_COLUMNS),
+    )
+
+
+def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
+    """INCIDENT_REPORT_COLUMNS of one report; empty text is missing (None)."""
+    precision = row["date_precision"]
+    return (
+        row["id"],
+        row["source__name"],
+        row["date_start"],
+        row["date_end"] or row["date_start"],
+        None if precision == "unknown" else precision,
+        row["latitude"],
+        row["longitude"],
+        row["admin1_pcode"] or None,
+        row["admin2_pcode"] or None,
+        row["place_name"] or None,
+        perpetrator_keys(row["actors"]),
+        _harm_types(row["harm"]),
+        _best(row["harm"], "killed"),
+        row["interaction_context"] or None,
+    )
+
+
+def _harm_types(harm: dict[str, list[int | None]]) -> list[str]:
+    return sorted(k for k, counts in (harm or {}).items() if any(c for c in counts if c))
+
+
+def _best(harm: dict[str, list[int | None]], harm_type: str) -> int | None:
+    counts = (harm or {}).get(harm_type)
+    return counts[1] if counts and len(counts) > 1 else None
+
+
+def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
+    """One row per victim record (VICTIM_RECORD_COLUMNS), names decrypted in memory only.
+
+    Reading the names is audited once: how many were read, never which."""
+    cipher = field_cipher()
+    rows = VictimRecord.objects.order_by("report_id").values_list(
+        "report_id", "report__source__name", "name_encrypted", "sex", "age",
+        "report__date_start", "report__admin1_pcode", "report__admin2_pcode",
+        "report__place_name",
+    )  # fmt: skip
+    records = [
+        (record_id, source, cipher.decrypt(name) or None, _sex(sex), age, day, adm1 or None,
+         adm2 or None, place or None)
+        for record_id, source, name, sex, age, day, adm1, adm2, place in rows.iterator(
+            chunk_size=BATCH
+        )
+    ]  # fmt: skip
+    audit.record(
+        actor,
+        "read",  # a protected read, as the audit trail names them
+        "LinkRun",
+        run_id or "",
+        fields=["name"],
+        reason=_("record linkage of victim lists"),
+        details={
+            "purpose": "linkage",
+            "names_read": sum(1 for record in records if record[2] is not None),
+        },
+    )
+    return pd.DataFrame.from_records(records, columns=list(VICTIM_RECORD_COLUMNS))
+
+
+# --- decisions and the stored links ----------------------------------------------------------
+
+
+def latest_decisions(kind: str, record_ids: set[int] | None = None) -> pd.DataFrame:
+    """record_id_l, record_id_r, decision: the latest decision on each pair (all, or among
+    `record_ids`)."""
+    decisions = LinkDecision.objects.filter(kind=kind).order_by("id")
+    if record_ids is not None:
+        decisions = decisions.filter(left__in=record_ids, right__in=record_ids)
+    latest: dict[tuple[int, int], str] = {}
+    for left, right, decision in decisions.values_list("left", "right", "decision").iterator(
+        chunk_size=BATCH
+    ):
+        latest[(left, right)] = decision
+    return pd.DataFrame(
+        [(left, right, decision) for (left, right), decision in latest.items()],
+        columns=["record_id_l", "record_id_r", "decision"],
+    )
+
+
+def _pairs(frame: pd.DataFrame, *extra: str) -> Iterator[tuple[Any, ...]]:
+    """(left < right, probability, extra…) of a pair frame, as plain Python values."""
+    if frame is None or not len(frame):
+        return
+    columns = [*LINK_COLUMNS, *extra]
+    for left, right, probability, *rest in frame[columns].itertuples(index=False):
+        left, right = int(left), int(right)
+        if left != right:
+            yield (min(left, right), max(left, right), float(probability), *rest)
+
+
+def _store_links(kind: str, run: LinkRun, links: pd.DataFrame) -> int:
+    RecordLink.objects.filter(kind=kind).delete()
+    unique = {(left, right): p for left, right, p in _pairs(links)}
+    rows = (
+        RecordLink(kind=kind, left_id=left, right_id=right, probability=p, run=run)
+        for (left, right), p in unique.items()
+    )
+    for chunk in _batches(rows):
+        RecordLink.objects.bulk_create(chunk)
+    return len(unique)
+
+
+def _store_candidates(
+    kind: str, run: LinkRun, review_pairs: pd.DataFrame, decided: set[tuple[int, int]]
+) -> int:
+    """Upsert the pairs waiting for review; pending ones no longer proposed are superseded."""
+    proposed = {
+        (left, right): (p, reason or "uncertain")
+        for left, right, p, reason in _pairs(review_pairs, "reason")
+        if (left, right) not in decided
+    }
+    existing = {
+        (c.left_id, c.right_id): c
+        for c in LinkCandidate.objects.filter(kind=kind)
+        .only("id", "left_id", "right_id", "status")
+        .iterator(chunk_size=BATCH)
+    }
+    changed, new = [], []
+    for pair, candidate in existing.items():
+        if candidate.status == "decided":
+            continue
+        if pair in proposed:
+            candidate.probability, candidate.reason = proposed[pair]
+            candidate.status, candidate.run = "pending", run
+            changed.append(candidate)
+        elif candidate.status == "pending":
+            candidate.status = "superseded"
+            changed.append(candidate)
+    for (left, right), (p, reason) in proposed.items():
+        if (left, right) not in existing:
+            new.append(
+                LinkCandidate(
+                    kind=kind, left_id=left, right_id=right, probability=p, reason=reason, run=run
+                )
+            )
+    fields = ["probability", "reason", "status", "run"]
+    for chunk in _batches(changed):
+        LinkCandidate.objects.bulk_update(chunk, fields)
+    for chunk in _batches(new):
+        LinkCandidate.objects.bulk_create(chunk)
+    return LinkCandidate.objects.filter(kind=kind, status="pending").count()
+
+
+# --- run --------------------------------------------------------------------------------------
+
+
+def linkage_settings(kind: str, engine: str = "duckdb") -> LinkageSettings:
+    """settings.CIVHARM_LINKAGE[kind] (data, not code): thresholds, and the sources that may
+    tell one event (name one person) more than once, by name or by source type."""
+    config = settings.CIVHARM_LINKAGE[kind]
+    types = config.get("source_types_with_duplicates", ())
+    by_type = Source.objects.filter(source_type__in=types).values_list("name", flat=True)
+    return LinkageSettings(
+        link_threshold=float(config["link_threshold"]),
+        review_threshold=float(config["review_threshold"]),
+        max_review_pairs=int(config["max_review_pairs"]),
+        engine=engine,
+        sources_with_duplicates=frozenset(config.get("sources_with_duplicates", ()))
+        | frozenset(by_type),
+    )
+
+
+def _model(kind: str) -> Any:
+    """The civharm.linkage model of `kind` (imported late: Splink is slow to import)."""
+    if kind == "incident":
+        from civharm.linkage.incidents import INCIDENT_MODEL
+
+        return INCIDENT_MODEL
+    from civharm.linkage.victims import VICTIM_MODEL
+
+    return VICTIM_MODEL
+
+
+def _link(kind: str, frame: pd.DataFrame, config: LinkageSettings, **options: Any) -> Any:
+    if len(frame) < 2:  # nothing to pair: every record is its own cluster
+        return LinkageResult(
+            clusters=pd.DataFrame(
+                {"record_id": frame["record_id"], "cluster_id": frame["record_id"]}
+            ),
+            links=pd.DataFrame(columns=LINK_COLUMNS),
+            review_pairs=pd.DataFrame(columns=[*LINK_COLUMNS, "reason"]),
+        )
+    if kind == "incident":
+        from civharm.linkage.incidents import link_incident_reports
+
+        return link_incident_reports(frame, config, **options)
+    from civharm.linkage.victims import link_victim_records
+
+    return link_victim_records(frame, config, **options)
+
+
+def run_linkage(
+    kind: str, *, engine: str = "duckdb", user: str, progress: StepCallback | None = None
+) -> dict[str, int]:
+    """Link all records of `kind` and make the register follow: links, review queue, merges.
+
+    Raises civharm.linkage.engines.EngineUnavailable (a message for people) before anything
+    is read if the engine cannot run here."""
+    from civharm.linkage.engines import close_engine, open_engine
+
+    check_kind(kind)
+    config = linkage_settings(kind, engine)
+    db_api = open_engine(engine)
+    try:
+        run = LinkRun.objects.create(
+            kind=kind, engine=engine, started_by=user, settings=_run_settings(config)
+        )
+        return _run(kind, run, config, db_api, user, progress)
+    finally:
+        close_engine(db_api)
+
+
+def _run_settings(config: LinkageSettings) -> dict[str, Any]:
+    return {
+        "link_threshold": config.link_threshold,
+        "review_threshold": config.review_threshold,
+        "max_review_pairs": config.max_review_pairs,
+        "sources_with_duplicates": sorted(config.sources_with_duplicates),
+    }
+
+
+def _run(
+    kind: str,
+    run: LinkRun,
+    config: LinkageSettings,
+    db_api: Any,
+    user: str,
+    progress: StepCallback | None,
+) -> dict[str, int]:
+    try:
+        frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
+        decisions = latest_decisions(kind)
+        result = _link(kind, frame, config, decisions=decisions, progress=progress, db_api=db_api)
+        del frame  # names leave memory as soon as the engine is done with them
+        if progress is not None:
+            progress(_("Saving links and merges"))
+        return _store_run(kind, run, result, decisions, user)
+    except BaseException:
+        LinkRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
+        raise
+
+
+def _store_run(
+    kind: str, run: LinkRun, result: Any, decisions: pd.DataFrame, user: str
+) -> dict[str, int]:
+    decided = set(zip(decisions["record_id_l"], decisions["record_id_r"], strict=True))
+    with transaction.atomic():
+        links = _store_links(kind, run, result.links)
+        pending = _store_candidates(kind, run, result.review_pairs, decided)
+        applied = apply_clusters(kind, result.clusters)
+        summary = result.summary()
+        run.records, run.clusters = summary["records"], summary["clusters"]
+        run.links, run.review_pairs = links, pending
+        run.status, run.finished_at = "complete", timezone.now()
+        run.save()
+        counts = {
+            "records": run.records,
+            "clusters": run.clusters,
+            "links": links,
+            "review_pairs": pending,
+            f"{kind}s": applied["owners"],
+            # A state, not this run's change: re-running on the same register gives the same.
+            f"{kind}s_merged": OWNERS[kind].owner.objects.exclude(merged_into=None).count(),
+        }
+        audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
+    return counts
+
+
+# --- clusters -> register -------------------------------------------------------------------
+
+
+def _check_pair(kind: str, left_id: int, right_id: int, decision: str) -> tuple[int, int]:
+    check_kind(kind)
+    if decision not in DECISIONS:
+        raise LinkageError(_("a decision is « match » or « no_match »"))
+    if left_id == right_id:
+        raise LinkageError(_("a report cannot be compared with itself"))
+    pair = (min(left_id, right_id), max(left_id, right_id))
+    if len(OWNERS[kind].holdings(pair)) != 2:
+        if kind == "incident":
+            message = _("reports {left} and {right} are not both event reports")
+        else:
+            message = _("reports {left} and {right} are not both victim records")
+        raise LinkageError(message.format(left=pair[0], right=pair[1]))
+    return pair
+
+
+def _record_decision(
+    kind: str, pair: tuple[int, int], decision: str, user: str, note: str
+) -> LinkDecision:
+    made = LinkDecision.objects.create(
+        kind=kind, left_id=pair[0], right_id=pair[1], decision=decision, decided_by=user, note=note
+    )
+    LinkCandidate.objects.filter(kind=kind, left_id=pair[0], right_id=pair[1]).update(
+        status="decided"
+    )
+    audit.record(
+        user,
+        "link_decision",
+        "LinkDecision",
+        made.pk,
+        fields=["note"] if note else [],
+        details={"kind": kind, "left": pair[0], "right": pair[1], "decision": decision},
+    )
+    return made
+
+
+def decide(
+    kind: str, left_id: int, right_id: int, decision: str, *, user: str, note: str = ""
+) -> dict[str, int]:
+    """A person's verdict on a pair of reports, applied at once: "no_match" on a linked pair
+    splits its cluster, "match" merges two; later runs keep it (decisions win over the model)."""
+    pair = _check_pair(kind, left_id, right_id, decision)
+    with transaction.atomic():
+        made = _record_decision(kind, pair, decision, user, note.strip())
+        return {"decision": made.pk, **recluster(kind, set(pair))}
+
+
+def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
+    """Undo a merge for one report: "different" from every other report of its incident
+    (victim record of its person)."""
+    check_kind(kind)
+    owners = OWNERS[kind]
+    owner = owners.holdings([report_id]).get(report_id)
+    if owner is None:
+        if kind == "incident":
+            message = _("report {report} is not an event report linked to an incident")
+        else:
+            message = _("report {report} is not a victim record")
+        raise LinkageError(message.format(report=report_id))
+    others = _records_of(owners, {owner}) - {report_id}
+    with transaction.atomic():
+        for other in sorted(others):
+            pair = (min(report_id, other), max(report_id, other))
+            _record_decision(kind, pair, "no_match", user, "")
+        return {"decisions": len(others), **recluster(kind, {report_id})}
+
+
+def _records_of(owners: Owners, owner_ids: set[int]) -> set[int]:
+    holders = owners.holder.objects.filter(**{f"{owners.owner_field}__in": owner_ids})
+    if owners.holder is Report:
+        holders = holders.filter(kind="event")
+    return set(holders.values_list(owners.holder_key, flat=True))
+
+
+def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
+    """Cluster again the records of the incidents (persons) of `record_ids`, from the stored
+    links among them and the decisions, and apply the result."""
+    from civharm.linkage.clustering import cluster_records
+
+    owners = OWNERS[kind]
+    group = _records_of(owners, set(owners.holdings(record_ids).values())) | record_ids
+    config = linkage_settings(kind)
+    model = _model(kind)
+    records = _records_frame(owners, group)[["record_id", "source", *model.rules.columns()]]
+    links = _links_among(kind, group)
+    decisions = latest_decisions(kind, group)
+    clusters, chained = cluster_records(
+        records,
+        links,
+        decisions,
+        link_threshold=config.link_threshold,
+        distinct_within_source=model.distinct_within_source,
+        sources_with_duplicates=config.sources_with_duplicates,
+        rules=model.rules,
+    )
+    _propose_chained(kind, chained, decisions)
+    applied = apply_clusters(kind, clusters)
+    return {"records": len(group), "clusters": applied["owners"], "merged": applied["merged"]}
+
+
+def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
+    """record_id, source and what the model's cluster rules read (never a name): the day
+    numbers of a report's date window; a victim record's age and sex."""
+    if owners.holder is VictimRecord:
+        victims = VictimRecord.objects.filter(report_id__in=group).values_list(
+            "report_id", "report__source__name", "age", "sex"
+        )
+        people = [(r, source, age, _sex(sex)) for r, source, age, sex in victims]
+        return pd.DataFrame(people, columns=["record_id", "source", "age", "sex"])
+    reports = Report.objects.filter(pk__in=group).values_list(
+        "id", "source__name", "date_start", "date_end"
+    )
+    records = [
+        (record_id, source, _day(start), _day(end or start))
+        for record_id, source, start, end in reports
+    ]
+    return pd.DataFrame(records, columns=["record_id", "source", "start_day", "end_day"])
+
+
+def _day(value: date | None) -> float | None:
+    return float((value - EPOCH).days) if value is not None else None
+
+
+def _links_among(kind: str, group: set[int]) -> pd.DataFrame:
+    rows = RecordLink.objects.filter(kind=kind, left__in=group, right__in=group)
+    return pd.DataFrame(
+        list(rows.values_list("left", "right", "probability")), columns=LINK_COLUMNS
+    )
+
+
+def _propose_chained(kind: str, chained: pd.DataFrame, decisions: pd.DataFrame) -> None:
+    """Pairs the re-clustering refused to chain wait for a person, under the latest run."""
+    run = LinkRun.objects.filter(kind=kind, status="complete").order_by("-id").first()
+    if run is None or chained is None or not len(chained):
+        return
+    decided = set(zip(decisions["record_id_l"], decisions["record_id_r"], strict=True))
+    for left, right, p in _pairs(chained):
+        if (left, right) not in decided:
+            LinkCandidate.objects.update_or_create(
+                kind=kind,
+                left_id=left,
+                right_id=right,
+                defaults={"probability": p, "reason": "chained", "status": "pending", "run": run},
+            )

@@ -1,0 +1,320 @@
+"""Moving reports between incidents (victim records between persons) to follow linkage
+clusters, and recomputing what the incidents count. Never deletes an incident or a person:
+an incident left without reports is marked merged_into the one that took them, so a split
+can revive it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from statistics import median_low
+from typing import Any
+
+import pandas as pd
+from django.db import connection, transaction
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from civharm.core.protection import new_pseudonym
+from civharm.incidents.models import (
+    Actor,
+    HarmCount,
+    Incident,
+    IncidentPerpetrator,
+    Person,
+    Report,
+    VictimRecord,
+)
+from civharm.incidents.services import bulk
+from civharm.incidents.services.records import PLACE_DATE_FIELDS
+
+KINDS = ("incident", "person")
+BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's parameter limits
+
+
+class LinkageError(ValueError):
+    """A linkage request that cannot be carried out (says why, for people)."""
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise LinkageError(
+            _("unknown linkage kind « {kind} »: incident or person").format(kind=kind)
+        )
+
+
+def perpetrator_keys(actors: list[dict[str, Any]]) -> list[str]:
+    keys = {a.get("key") for a in actors or () if a.get("role", "perpetrator") == "perpetrator"}
+    return sorted(k for k in keys if k)
+
+
+def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class Owners:
+    """What a kind's records count towards: reports -> incidents, victim records -> persons."""
+
+    owner: type[Model]  # Incident or Person
+    holder: type[Model]  # the row whose foreign key moves: Report or VictimRecord
+    holder_key: str  # the holder's field holding the record id
+    owner_field: str  # the holder's foreign key to the owner
+
+    def holdings(self, record_ids: Iterable[int]) -> dict[int, int]:
+        """record id -> current owner id, for those of `record_ids` that are records of this
+        kind (event reports with an incident; victim records)."""
+        rows = self.holder.objects.all()
+        if self.holder is Report:
+            rows = rows.filter(kind="event", incident__isnull=False)
+        holdings: dict[int, int] = {}
+        for chunk in _batches(record_ids):
+            lookup = {f"{self.holder_key}__in": chunk}
+            holdings.update(rows.filter(**lookup).values_list(self.holder_key, self.owner_field))
+        return holdings
+
+
+OWNERS = {
+    "incident": Owners(Incident, Report, "id", "incident_id"),
+    "person": Owners(Person, VictimRecord, "report_id", "person_id"),
+}
+
+
+def cluster_groups(clusters: pd.DataFrame) -> list[list[int]]:
+    """Record ids per cluster, biggest first (so a split keeps the incident with most reports)."""
+    groups: dict[int, list[int]] = defaultdict(list)
+    for record_id, cluster_id in clusters[["record_id", "cluster_id"]].itertuples(index=False):
+        groups[int(cluster_id)].append(int(record_id))
+    return sorted(groups.values(), key=lambda g: (-len(g), min(g)))
+
+
+def _merged_children(owners: Owners) -> dict[int, list[int]]:
+    """owner id -> ids of the owners merged into it (candidates for reviving), smallest first."""
+    children: dict[int, list[int]] = defaultdict(list)
+    rows = owners.owner.objects.filter(merged_into__isnull=False).order_by("id")
+    for owner_id, target in rows.values_list("id", "merged_into_id").iterator(chunk_size=BATCH):
+        children[target].append(owner_id)
+    return children
+
+
+def _choose_owners(
+    groups: list[list[int]], holdings: dict[int, int], children: dict[int, list[int]]
+) -> tuple[dict[int, int], list[list[int]]]:
+    """record id -> canonical owner; and the groups that need a new owner."""
+    taken: set[int] = set()
+    canonical: dict[int, int] = {}
+    homeless: list[list[int]] = []
+    for group in groups:
+        current = sorted({holdings[r] for r in group if r in holdings})
+        free = [o for o in current if o not in taken]
+        if not free:  # revive an owner that was merged into one of the group's owners
+            free = [c for o in current for c in children.get(o, ()) if c not in taken][:1]
+        if not free:
+            homeless.append(group)
+            continue
+        taken.add(free[0])
+        canonical.update(dict.fromkeys(group, free[0]))
+    return canonical, homeless
+
+
+def apply_clusters(kind: str, clusters: pd.DataFrame) -> dict[str, int]:
+    """Make each cluster count towards one incident (person); see docs/linkage.md.
+
+    Returns {"owners": clusters applied, "merged": owners left without records}. All or
+    nothing: a failure leaves every report where it was."""
+    check_kind(kind)
+    with transaction.atomic():
+        return _apply(OWNERS[kind], cluster_groups(clusters))
+
+
+def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, int]:
+    kind = "incident" if owners.owner is Incident else "person"
+    holdings = owners.holdings(r for g in groups for r in g)
+    canonical, homeless = _choose_owners(groups, holdings, _merged_children(owners))
+    for group, owner_id in zip(homeless, _new_owners(kind, homeless, holdings), strict=True):
+        canonical.update(dict.fromkeys(group, owner_id))
+    moved = {r: o for r, o in canonical.items() if holdings.get(r) != o}
+    _move(owners, moved)
+    left = {holdings[r] for r in moved if r in holdings}
+    kept = set(canonical.values())
+    emptied = _without_records(owners, left - kept)
+    target = {holdings[r]: canonical[r] for r in moved if holdings.get(r) in emptied}
+    _set_merged_into(owners, target, kept)
+    if kind == "incident":
+        recompute_incidents(kept & (left | set(moved.values())) | emptied)
+    return {"owners": len(groups), "merged": len(emptied)}
+
+
+def _move(owners: Owners, moved: dict[int, int]) -> None:
+    """Point each moved record's holder at its new owner (bulk, no per-row query)."""
+    if owners.holder is Report:
+        _update_column(Report, "incident", moved.items())
+    else:
+        _update_column(VictimRecord, "person", moved.items(), by="report")
+
+
+def _update_column(
+    model: type[Model], field: str, values: Iterable[tuple[int, int | None]], by: str = "id"
+) -> None:
+    """UPDATE model SET field = value WHERE by = key, for each (key, value): one executemany
+    per batch (Django's bulk_update builds a CASE per row, minutes at 100,000 rows)."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {quote(meta.get_field(field).column)} = %s "  # noqa: S608
+        f"WHERE {quote(meta.get_field(by).column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        for chunk in _batches(values):
+            cursor.executemany(sql, [(value, key) for key, value in chunk])
+
+
+def _without_records(owners: Owners, candidates: set[int]) -> set[int]:
+    """Those of `candidates` that no record counts towards any more."""
+    still: set[int] = set()
+    holders = owners.holder.objects.all()
+    for chunk in _batches(candidates):
+        lookup = {f"{owners.owner_field}__in": chunk}
+        still.update(holders.filter(**lookup).values_list(owners.owner_field, flat=True))
+    return candidates - still
+
+
+def _set_merged_into(owners: Owners, target: dict[int, int], kept: set[int]) -> None:
+    """Emptied owners point at the owner that took their records; canonical ones at none;
+    owners merged into an emptied one follow it, so merged_into always names a live owner."""
+    model = owners.owner
+    _update_column(model, "merged_into", target.items())
+    for chunk in _batches(kept):
+        model.objects.filter(pk__in=chunk, merged_into__isnull=False).update(merged_into=None)
+    followers = []
+    for chunk in _batches(target):
+        rows = model.objects.filter(merged_into__in=chunk).values_list("id", "merged_into_id")
+        followers += [(o, target[t]) for o, t in rows if o != target[t]]
+    _update_column(model, "merged_into", followers)
+
+
+def _new_owners(kind: str, groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
+    """A new incident (person) per group that found none to take: from its earliest record."""
+    if not groups:
+        return []
+    if kind == "incident":
+        return _new_incidents(groups)
+    return _new_persons(groups, holdings)
+
+
+INCIDENT_COPIED_FIELDS = (*PLACE_DATE_FIELDS, "interaction_context", "description")
+
+
+def _new_incidents(groups: list[list[int]]) -> list[int]:
+    reports = {
+        r["id"]: r
+        for chunk in _batches(r for g in groups for r in g)
+        for r in Report.objects.filter(pk__in=chunk).values("id", *INCIDENT_COPIED_FIELDS)
+    }
+    created = []
+    for group in groups:
+        first = min(group, key=lambda r: (reports[r]["date_start"] or date.max, r))
+        fields = {f: reports[first][f] for f in INCIDENT_COPIED_FIELDS}
+        created.append(Incident(**fields))
+    return [incident.pk for incident in Incident.objects.bulk_create(created)]
+
+
+def _new_persons(groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
+    """A copy of the earliest record's current person (new pseudonym, that record's name)."""
+    first_records = [min(group) for group in groups]
+    names = dict(
+        VictimRecord.objects.filter(report_id__in=first_records).values_list(
+            "report_id", "name_encrypted"
+        )
+    )
+    templates = Person.objects.in_bulk({holdings[r] for r in first_records})
+    copied = [f.attname for f in Person._meta.concrete_fields if f.attname not in _NOT_COPIED]
+    created = [
+        Person(
+            **{name: getattr(templates[holdings[r]], name) for name in copied},
+            pseudonym=new_pseudonym(),
+            name_encrypted=names[r],
+        )
+        for r in first_records
+    ]
+    return [person.pk for person in Person.objects.bulk_create(created)]
+
+
+_NOT_COPIED = {"id", "pseudonym", "name_encrypted", "merged_into_id", "created_at"}
+
+
+# --- counts follow the links ------------------------------------------------------------------
+
+
+def combine_counts(counts: list[list[int | None]]) -> tuple[int | None, int | None, int | None]:
+    """low/best/high of one harm type from several reports' [low, best, high] (docs/linkage.md):
+    low = the largest low, high = the largest high (at least low), best = the median of the
+    bests (the lower middle one of an even number), kept within [low, high]."""
+    lows = [c[0] for c in counts if c[0] is not None]
+    bests = [c[1] for c in counts if len(c) > 1 and c[1] is not None]
+    highs = [c[2] for c in counts if len(c) > 2 and c[2] is not None]
+    low = max(lows) if lows else None
+    high = max(highs) if highs else None
+    if low is not None and high is not None and high < low:
+        high = low
+    best = median_low(bests) if bests else None
+    if best is not None and low is not None:
+        best = max(best, low)
+    if best is not None and high is not None:
+        best = min(best, high)
+    return low, best, high
+
+
+def recompute_incidents(incident_ids: Iterable[int]) -> None:
+    """HarmCount and IncidentPerpetrator rows of these incidents, from their current reports."""
+    actor_ids = dict(Actor.objects.values_list("key", "id"))
+    for chunk in _batches(sorted(incident_ids)):
+        harm: dict[int, dict[str, list[list[int | None]]]] = {i: defaultdict(list) for i in chunk}
+        actors: dict[int, set[int]] = {i: set() for i in chunk}
+        reports = Report.objects.filter(incident_id__in=chunk).values_list(
+            "incident_id", "harm", "actors"
+        )
+        for incident_id, report_harm, report_actors in reports:
+            for harm_type, counts in (report_harm or {}).items():
+                harm[incident_id][harm_type].append(list(counts))
+            keys = perpetrator_keys(report_actors)
+            actors[incident_id].update(actor_ids[k] for k in keys if k in actor_ids)
+        _replace_counts(chunk, harm)
+        _replace_perpetrators(chunk, actors)
+
+
+def _replace_counts(chunk: list[int], harm: dict[int, dict[str, list[list[int | None]]]]) -> None:
+    HarmCount.objects.filter(incident_id__in=chunk).delete()
+    rows: list[tuple[object, ...]] = [
+        (incident_id, harm_type, *combine_counts(counts))
+        for incident_id, by_type in harm.items()
+        for harm_type, counts in sorted(by_type.items())
+    ]
+    known = [row for row in rows if row[2:] != (None, None, None)]
+    bulk.insert_rows(HarmCount, ("incident", "harm_type", "low", "best", "high"), known)
+
+
+def _replace_perpetrators(chunk: list[int], actors: dict[int, set[int]]) -> None:
+    """The union of the reports' perpetrators; a kept actor keeps its attribution status."""
+    existing = {
+        (incident_id, actor_id): row_id
+        for row_id, incident_id, actor_id in IncidentPerpetrator.objects.filter(
+            incident_id__in=chunk
+        ).values_list("id", "incident_id", "actor_id")
+    }
+    wanted = {(i, a) for i, keys in actors.items() for a in keys}
+    stale = [row_id for pair, row_id in existing.items() if pair not in wanted]
+    IncidentPerpetrator.objects.filter(pk__in=stale).delete()
+    added: list[tuple[object, ...]] = [
+        (i, a, "alleged") for i, a in sorted(wanted - existing.keys())
+    ]
+    bulk.insert_rows(IncidentPerpetrator, ("incident", "actor", "attribution_status"), added)
+
+
+# --- people's decisions ---------------------------------------------------------------------

@@ -1,0 +1,286 @@
+"""Open and close the SQL engine Splink runs on: DuckDB in this process, or Spark.
+
+Every engine gets a private (0700) scratch folder for its spill, shuffle and checkpoint files,
+removed on close: the frames hold victims' names, so nothing may land in the working directory.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from splink.internals.database_api import DatabaseAPI
+
+from civharm.core.i18n import _
+
+ENGINES = ("duckdb", "spark")
+MINIMUM_JAVA = 17
+SPARK_APP_NAME = "civharm-linkage"
+
+# Scratch folder of each open engine; the finaliser also runs at interpreter exit.
+_scratch: weakref.WeakKeyDictionary[DatabaseAPI[Any], weakref.finalize] = (
+    weakref.WeakKeyDictionary()
+)
+_owned_spark: weakref.WeakSet[DatabaseAPI[Any]] = weakref.WeakSet()
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine asked for cannot run here; the message says what to install or set."""
+
+
+def open_engine(
+    name: str,
+    *,
+    spark_master: str | None = None,
+    spark_conf: Mapping[str, str] | None = None,
+) -> DatabaseAPI[Any]:
+    """A Splink DatabaseAPI on `name` ("duckdb" or "spark"); close it with close_engine.
+
+    Spark's master and extra configuration come from the arguments, else from the environment
+    (CIVHARM_SPARK_MASTER, CIVHARM_SPARK_CONF="key=value,key=value"), else local[*].
+    """
+    if name not in ENGINES:
+        raise EngineUnavailable(
+            _("Unknown linkage engine “{name}”: choose duckdb or spark.").format(name=name)
+        )
+    scratch = Path(tempfile.mkdtemp(prefix="civharm-linkage-"))  # mode 0700
+    try:
+        if name == "duckdb":
+            api: DatabaseAPI[Any] = _open_duckdb(scratch)
+        else:
+            api = _open_spark(scratch, spark_master, spark_conf)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    _scratch[api] = weakref.finalize(api, shutil.rmtree, scratch, ignore_errors=True)
+    return api
+
+
+def close_engine(api: DatabaseAPI[Any]) -> None:
+    """Stop Spark (if this module started it) or close DuckDB, then delete the scratch folder."""
+    if api.sql_dialect.sql_dialect_str == "spark":
+        if api in _owned_spark:
+            api.spark.stop()  # type: ignore[attr-defined]
+    else:
+        api.duckdb_con.close()
+    finaliser = _scratch.pop(api, None)
+    if finaliser is not None:
+        finaliser()
+
+
+def scratch_dir(api: DatabaseAPI[Any]) -> Path | None:
+    """The private folder the engine spills to (None once closed, or if not opened here)."""
+    finaliser = _scratch.get(api)
+    if finaliser is None or not finaliser.alive:
+        return None
+    return Path(finaliser.peek()[2][0])  # type: ignore[index]
+
+
+# --- DuckDB ---------------------------------------------------------------------------------
+
+
+def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
+    """In-memory DuckDB that spills to the scratch folder past its memory limit.
+
+    The limit leaves room for the pandas frames in the same process: half the memory this
+    process may use (CIVHARM_DUCKDB_MEMORY_LIMIT, e.g. "3GB", overrides it).
+    """
+    import duckdb
+    from splink.backends.duckdb import DuckDBAPI
+
+    connection = duckdb.connect(":memory:")
+    limit = os.environ.get("CIVHARM_DUCKDB_MEMORY_LIMIT") or f"{_memory_bytes() // 2 // 2**20}MB"
+    threads = int(os.environ.get("CIVHARM_DUCKDB_THREADS") or _cpu_count())
+    # DuckDB's own cap is 90 % of the free disk: a run that blows up would fill a shared disk
+    spill = os.environ.get("CIVHARM_DUCKDB_MAX_SPILL") or (
+        f"{shutil.disk_usage(scratch).free // 2 // 2**20}MB"
+    )
+    settings = {
+        "memory_limit": limit,
+        "threads": threads,
+        # without it an in-memory database spills into ./.tmp — names in the working directory
+        "temp_directory": str(scratch / "duckdb"),
+        "max_temp_directory_size": spill,
+        # Splink's results are sets of pairs: order is not needed and costs memory at scale
+        "preserve_insertion_order": False,
+    }
+    for key, value in settings.items():
+        connection.execute(f"SET {key} = ?", [value])
+    return DuckDBAPI(connection=connection)
+
+
+def _cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _memory_bytes() -> int:
+    """Physical memory, or the container's (cgroup) limit if that is lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for limit_file in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(limit_file).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total
+
+
+# --- Spark ----------------------------------------------------------------------------------
+
+
+def java_version(java: str | None = None) -> int | None:
+    """The major version of the Java that Spark would start (JAVA_HOME, else PATH); None if none."""
+    if java is None:
+        home = os.environ.get("JAVA_HOME")
+        java = str(Path(home, "bin", "java")) if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        return None
+    try:
+        result = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', result.stderr + result.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
+
+
+def _require_spark_runtime() -> None:
+    try:
+        import pyspark  # noqa: F401
+    except ImportError as error:
+        raise EngineUnavailable(
+            _(
+                "The Spark engine needs PySpark, which is not installed. "
+                "Install it with: pip install 'civharm[spark]'"
+            )
+        ) from error
+    version = java_version()
+    if version is None:
+        raise EngineUnavailable(
+            _(
+                "The Spark engine needs Java {version} or newer, and none was found. "
+                "Install it (Debian: apt-get install openjdk-17-jre-headless) "
+                "or set JAVA_HOME to its folder."
+            ).format(version=MINIMUM_JAVA)
+        )
+    if version < MINIMUM_JAVA:
+        raise EngineUnavailable(
+            _(
+                "The Spark engine needs Java {version} or newer, but Java {found} was found. "
+                "Install a newer one (Debian: apt-get install openjdk-17-jre-headless) "
+                "or set JAVA_HOME to its folder."
+            ).format(version=MINIMUM_JAVA, found=version)
+        )
+
+
+def parse_spark_conf(text: str) -> dict[str, str]:
+    """ "k=v,k=v" -> {k: v}; a value may itself contain "=" but not ","."""
+    conf = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise EngineUnavailable(
+                _("CIVHARM_SPARK_CONF must read key=value,key=value; “{item}” does not.").format(
+                    item=item
+                )
+            )
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def spark_configuration(
+    scratch: Path, master: str, extra: Mapping[str, str], jar: str
+) -> dict[str, str]:
+    """Spark settings: the Splink jar, quiet logs, shuffle files in the scratch folder, and for
+    a local master, a driver memory and shuffle partitions that suit one machine."""
+    log_config = scratch / "log4j2.properties"
+    log_config.write_text(
+        "rootLogger.level = warn\nrootLogger.appenderRef.stderr.ref = console\n"
+        "appender.console.type = Console\nappender.console.name = console\n"
+        "appender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
+        "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n\n"
+        "logger.native.name = org.apache.hadoop.util.NativeCodeLoader\n"
+        "logger.native.level = error\n"
+        # "hostname resolves to a loopback address" and "spark.local.dir will be overridden"
+        "logger.utils.name = org.apache.spark.util.Utils\nlogger.utils.level = error\n"
+        "logger.conf.name = org.apache.spark.SparkConf\nlogger.conf.level = error\n"
+        # Splink reads back folders of empty partitions: "All paths were ignored"
+        "logger.source.name = org.apache.spark.sql.execution.datasources.DataSource\n"
+        "logger.source.level = error\n",
+        encoding="utf-8",
+    )
+    java_options = f"-Dlog4j2.configurationFile=file:{log_config} -Djava.io.tmpdir={scratch}"
+    conf = {
+        "spark.app.name": SPARK_APP_NAME,
+        "spark.master": master,
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.local.dir": str(scratch / "spark-local"),
+        "spark.sql.warehouse.dir": str(scratch / "warehouse"),
+        "spark.ui.enabled": "false",  # no web page of the job (and its data) on port 4040
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+    }
+    if master.startswith("local"):
+        partitions = str(max(8, 4 * _local_cores(master)))
+        conf["spark.sql.shuffle.partitions"] = partitions
+        conf["spark.default.parallelism"] = partitions
+        conf["spark.driver.memory"] = f"{max(1, _memory_bytes() // 2 // 2**30)}g"
+    conf.update(extra)
+    jars = [item for item in conf.get("spark.jars", "").split(",") if item]
+    conf["spark.jars"] = ",".join([*jars, jar] if jar not in jars else jars)
+    return conf
+
+
+def _local_cores(master: str) -> int:
+    match = re.fullmatch(r"local\[(\d+)(?:,\d+)?\]", master)
+    return int(match.group(1)) if match else _cpu_count()
+
+
+def _open_spark(
+    scratch: Path, master: str | None, extra: Mapping[str, str] | None
+) -> DatabaseAPI[Any]:
+    _require_spark_runtime()
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import SparkAPI, similarity_jar_location
+
+    master = master or os.environ.get("CIVHARM_SPARK_MASTER") or "local[*]"
+    if extra is None:
+        extra = parse_spark_conf(os.environ.get("CIVHARM_SPARK_CONF", ""))
+    conf = spark_configuration(scratch, master, extra, similarity_jar_location())
+    owned = SparkSession.getActiveSession() is None  # a notebook's own session is left running
+    builder = SparkSession.builder
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    # Splink writes intermediate tables here; on a cluster it must be a folder every node sees
+    checkpoint = os.environ.get("CIVHARM_SPARK_CHECKPOINT_DIR")
+    context = spark.sparkContext
+    if (owned or context.getCheckpointDir() is None) and (checkpoint or master.startswith("local")):
+        context.setCheckpointDir(checkpoint or str(scratch / "checkpoints"))
+    # without a folder every node sees, intermediate tables stay in the executors' memory
+    method = "parquet" if context.getCheckpointDir() else "persist"
+    api = SparkAPI(
+        spark_session=spark,
+        break_lineage_method=os.environ.get("CIVHARM_SPARK_BREAK_LINEAGE") or method,
+    )
+    if owned:
+        _owned_spark.add(api)
+    return api

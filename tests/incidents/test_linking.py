@@ -1,0 +1,282 @@
+"""Linkage in the register: reports of one event become one incident, victim records of one
+person one person; counts follow the links; people's decisions split and merge, and survive."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from civharm.accounts.models import AuditEntry
+from civharm.demo import DemoTruth, generate_demo
+from civharm.incidents.models import (
+    HarmCount,
+    Incident,
+    IncidentPerpetrator,
+    LinkCandidate,
+    LinkRun,
+    Person,
+    RecordLink,
+    Report,
+    VictimRecord,
+)
+from civharm.incidents.services.importing import import_file
+from civharm.incidents.services.linking import decide, run_linkage, split_off
+from civharm.incidents.services.merging import apply_clusters, combine_counts
+from tests.incidents.factories import write_acled
+
+pytestmark = pytest.mark.django_db
+USER = "analyst-test"
+
+# Our field team's interviews about the same events as tests/incidents/factories.ACLED_EVENTS:
+# Niono a day later with a range of deaths, Ménaka the same day, and two events of their own.
+FIELD_REPORTS = [
+    # Référence; Date; Lieu; Cercle; Région; Latitude; Longitude; Auteur présumé; Tués; Blessés
+    ("RE-1", "15/03/2022", "Niono", "Niono", "Ségou", "14.2526", "-5.9929", "FAMa", "10-16", "3"),
+    ("RE-2", "20/01/2023", "Ménaka", "Ménaka", "Ménaka", "15.9182", "2.4022", "EIGS", "30", ""),
+    ("RE-3", "10/08/2021", "Djenné", "Djenné", "Mopti", "13.9061", "-4.5533", "Dozo", "3", ""),
+    ("RE-4", "20/05/2022", "Bandiagara", "Bandiagara", "Mopti", "14.3501", "-3.6104", "JNIM", "5",
+     ""),
+]  # fmt: skip
+FIELD_HEADER = [
+    "Référence", "Date de l'incident", "Lieu", "Cercle", "Région", "Latitude", "Longitude",
+    "Auteur présumé", "Tués", "Blessés",
+]  # fmt: skip
+
+# The demo's two victim lists (generated people): linkage needs more than a handful of rows
+# to train on, and the demo's truth says who is who.
+NGO_LIST, UN_LIST = "liste_victimes_ong.csv", "un_victim_list.xlsx"
+DEMO_VICTIM_LISTS = {NGO_LIST: "Liste de victimes ONG (démo)", UN_LIST: "UN victim list (demo)"}
+DEMO_SEED, DEMO_SCALE = 2024, 0.3  # about 200 victim records
+
+
+def write_field_reports(path: Path) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(FIELD_HEADER)
+        writer.writerows(FIELD_REPORTS)
+    return path
+
+
+@pytest.fixture
+def events(tmp_path: Path) -> None:
+    import_file(write_acled(tmp_path / "acled.csv"), "acled", in_background=False)
+    import_file(
+        write_field_reports(tmp_path / "entretiens.csv"),
+        "reports",
+        source_name="Entretiens test",
+        source_type="interview",
+        in_background=False,
+    )
+
+
+@pytest.fixture
+def demo_victims(tmp_path: Path) -> DemoTruth:
+    truth = generate_demo(tmp_path / "demo", seed=DEMO_SEED, scale=DEMO_SCALE)
+    for file_name, source in DEMO_VICTIM_LISTS.items():
+        import_file(truth.path(file_name), "victims", source_name=source, in_background=False)
+    return truth
+
+
+def _report(source: str, record_id: str) -> Report:
+    return Report.objects.get(source__name=source, record_id=record_id)
+
+
+def _acled(record_id: str) -> Report:
+    return Report.objects.get(source__name="ACLED", record_id__endswith=record_id)
+
+
+def _field(reference: str) -> Report:
+    return _report("Entretiens test", reference)
+
+
+def _same_incident(a: Report, b: Report) -> bool:
+    a.refresh_from_db()
+    b.refresh_from_db()
+    return a.incident_id == b.incident_id
+
+
+def test_two_sources_of_one_event_become_one_incident_and_keep_both_reports(events: None) -> None:
+    reports, incidents = Report.objects.count(), Incident.objects.count()
+    counts = run_linkage("incident", user=USER)
+    niono_acled, niono_field = _acled("90001"), _field("RE-1")
+    assert _same_incident(niono_acled, niono_field)
+    assert not _same_incident(niono_acled, _field("RE-3"))
+    assert Report.objects.count() == reports and Incident.objects.count() == incidents
+    merged = Incident.objects.exclude(merged_into=None)
+    assert merged.count() == counts["incidents_merged"] >= 1
+    assert niono_acled.incident_id in set(merged.values_list("merged_into", flat=True))
+    assert not Report.objects.filter(incident__in=merged).exists()
+    run = LinkRun.objects.get()
+    assert run.status == "complete" and run.records == len(FIELD_REPORTS) + 3
+    assert counts["clusters"] == Incident.objects.filter(merged_into=None).count()
+    assert RecordLink.objects.filter(left=min(niono_acled.pk, niono_field.pk)).exists()
+
+
+def test_counts_follow_the_links(events: None) -> None:
+    run_linkage("incident", user=USER)
+    niono = _acled("90001")
+    niono.refresh_from_db()
+    reports = list(Report.objects.filter(incident=niono.incident_id))
+    assert len(reports) == 2
+    for harm_type in ("killed", "injured"):
+        expected = combine_counts([r.harm[harm_type] for r in reports if harm_type in r.harm])
+        count = HarmCount.objects.get(incident=niono.incident_id, harm_type=harm_type)
+        assert (count.low, count.best, count.high) == expected
+    perpetrators = set(
+        IncidentPerpetrator.objects.filter(incident=niono.incident_id).values_list(
+            "actor__key", "attribution_status"
+        )
+    )
+    assert ("fama", "alleged") in perpetrators
+    merged = Incident.objects.exclude(merged_into=None)
+    assert not HarmCount.objects.filter(incident__in=merged).exists()
+
+
+def test_the_count_rule_takes_the_largest_bounds_and_the_median_best() -> None:
+    assert combine_counts([[12, 12, 12], [10, 13, 16]]) == (12, 12, 16)
+    assert combine_counts([[2, 3, 4], [5, 20, 30], [None, 8, None]]) == (5, 8, 30)
+    assert combine_counts([[10, 10, 10], [None, 40, None]]) == (10, 10, 10)  # best within bounds
+    assert combine_counts([[20, None, None], [None, None, 15]]) == (20, None, 20)  # high >= low
+    assert combine_counts([[None, None, None]]) == (None, None, None)
+    assert combine_counts([[12, 12, 12], [10, None, 16], [14, None, None]]) == (14, 14, 16)  # docs
+
+
+def test_different_splits_a_merge_and_survives_a_rerun(events: None) -> None:
+    run_linkage("incident", user=USER)
+    acled, field = _acled("90001"), _field("RE-1")
+    assert _same_incident(acled, field)
+    decide("incident", acled.pk, field.pk, "no_match", user=USER)
+    assert not _same_incident(acled, field)
+    assert not Incident.objects.filter(pk=acled.incident_id).exclude(merged_into=None).exists()
+    run_linkage("incident", user=USER)
+    assert not _same_incident(acled, field)
+    killed = HarmCount.objects.get(incident=field.incident_id, harm_type="killed")
+    assert (killed.low, killed.high) == tuple(field.harm["killed"][::2])  # its own count again
+
+
+def test_same_merges_and_survives_a_rerun(events: None) -> None:
+    run_linkage("incident", user=USER)
+    acled, field = _acled("90002"), _field("RE-4")  # Bandiagara, 18 days apart
+    assert not _same_incident(acled, field)
+    decide("incident", field.pk, acled.pk, "match", user=USER, note="same attack, late report")
+    assert _same_incident(acled, field)
+    run_linkage("incident", user=USER)
+    assert _same_incident(acled, field)
+    entry = AuditEntry.objects.filter(action="link_decision").get()
+    assert entry.details["decision"] == "match" and entry.fields == ["note"]
+
+
+def test_a_pending_pair_is_marked_decided(events: None) -> None:
+    run_linkage("incident", user=USER)
+    a, b = _acled("90002"), _field("RE-4")
+    pair = {"kind": "incident", "left_id": min(a.pk, b.pk), "right_id": max(a.pk, b.pk)}
+    LinkCandidate.objects.update_or_create(
+        **pair, defaults={"probability": 0.6, "run": LinkRun.objects.get()}
+    )
+    decide("incident", a.pk, b.pk, "no_match", user=USER)
+    assert LinkCandidate.objects.get(**pair).status == "decided"
+    run_linkage("incident", user=USER)
+    assert LinkCandidate.objects.get(**pair).status == "decided"
+
+
+def test_split_off_undoes_a_merge_and_deletes_nothing(events: None) -> None:
+    incidents = Incident.objects.count()
+    run_linkage("incident", user=USER)
+    acled, field = _acled("90001"), _field("RE-1")
+    assert _same_incident(acled, field)
+    split_off("incident", field.pk, user=USER)
+    assert not _same_incident(acled, field)
+    assert Incident.objects.count() == incidents  # the merged incident was revived, not created
+    for report in (acled, field):
+        assert Incident.objects.get(pk=report.incident_id).merged_into_id is None
+    run_linkage("incident", user=USER)
+    assert not _same_incident(acled, field)
+
+
+def _people_in_both_lists(truth: DemoTruth) -> dict[str, list[Report]]:
+    """Generated victim id -> their record in each demo list, for victims named by both."""
+    records: dict[str, list[Report]] = {}
+    for file_name, source in DEMO_VICTIM_LISTS.items():
+        rows = {r.row: r.victim_id for r in truth.sources[file_name].rows if r.kind == "victim"}
+        for report in Report.objects.filter(source__name=source).select_related("victim_record"):
+            victim = rows.get(report.row_number or 0)
+            if victim:
+                records.setdefault(victim, []).append(report)
+    return {victim: pair for victim, pair in records.items() if len(pair) == 2}
+
+
+def test_victim_records_of_one_person_become_one_person(demo_victims: DemoTruth) -> None:
+    persons = Person.objects.count()
+    counts = run_linkage("person", user=USER)
+    both = _people_in_both_lists(demo_victims)
+    for a, b in both.values():
+        a.victim_record.refresh_from_db()
+        b.victim_record.refresh_from_db()
+    together = [a.victim_record.person_id == b.victim_record.person_id for a, b in both.values()]
+    # How many the model finds is civharm.linkage's business (bench/); here: the register follows.
+    assert len(both) >= 10 and sum(together) >= 0.5 * len(together)
+    assert Person.objects.count() == persons == VictimRecord.objects.count()  # none deleted
+    assert counts["persons"] == Person.objects.filter(merged_into=None).count() < persons
+    assert counts["persons_merged"] == persons - counts["persons"]
+    one_list = VictimRecord.objects.filter(report__source__name=DEMO_VICTIM_LISTS[NGO_LIST])
+    people = list(one_list.values_list("person_id", flat=True))
+    assert len(people) == len(set(people))  # a list names each person once
+
+
+def test_linkage_stores_and_audits_no_name(demo_victims: DemoTruth) -> None:
+    run_linkage("person", user=USER)
+    entry = AuditEntry.objects.get(action="read", object_type="LinkRun")
+    assert entry.details["names_read"] == VictimRecord.objects.count()
+    assert entry.fields == ["name"] and entry.actor == USER
+    stored = json.dumps(
+        [
+            list(LinkRun.objects.values()),
+            list(RecordLink.objects.values()),
+            list(LinkCandidate.objects.values()),
+            [(e.action, e.reason, e.details, e.fields) for e in AuditEntry.objects.all()],
+        ],
+        default=str,
+        ensure_ascii=False,
+    ).casefold()
+    for victim in demo_victims.victims:
+        assert victim.family_name.casefold() not in stored
+
+
+def test_a_run_with_no_records_completes(db: None) -> None:
+    assert run_linkage("incident", user=USER)["records"] == 0
+    assert LinkRun.objects.get().status == "complete"
+
+
+def test_split_off_a_victim_record_revives_its_person(demo_victims: DemoTruth) -> None:
+    persons = Person.objects.count()
+    run_linkage("person", user=USER)
+    merged = Person.objects.exclude(merged_into=None).first()
+    assert merged is not None
+    record = VictimRecord.objects.filter(person=merged.merged_into_id).order_by("-id").first()
+    split_off("person", record.report_id, user=USER)
+    record.refresh_from_db()
+    assert Person.objects.count() == persons
+    assert not VictimRecord.objects.filter(person=record.person_id).exclude(pk=record.pk).exists()
+    assert Person.objects.get(pk=record.person_id).merged_into_id is None
+    run_linkage("person", user=USER)
+    record.refresh_from_db()
+    assert VictimRecord.objects.filter(person=record.person_id).count() == 1
+
+
+def test_a_cluster_with_no_incident_of_its_own_gets_a_new_one(events: None) -> None:
+    first, other = _field("RE-1"), _field("RE-3")
+    Report.objects.filter(pk=other.pk).update(incident=first.incident_id)  # attached by hand
+    emptied = Incident.objects.get(pk=other.incident_id)
+    apply_clusters(
+        "incident",
+        pd.DataFrame({"record_id": [first.pk, other.pk], "cluster_id": [first.pk, other.pk]}),
+    )
+    other.refresh_from_db()
+    created = Incident.objects.get(pk=other.incident_id)
+    assert created.pk not in (first.incident_id, emptied.pk)
+    assert (created.date_start, created.place_name) == (other.date_start, other.place_name)
+    assert HarmCount.objects.get(incident=created, harm_type="killed").best == 3

@@ -31,7 +31,13 @@ OPEN = {
     "accounts:setup_2fa",
     "set_language",
 }
-POST_ONLY = {"web:incident_review", "web:import_confirm", "web:import_cancel"}
+POST_ONLY = {
+    "web:incident_review",
+    "web:import_confirm",
+    "web:import_cancel",
+    "web:linkage_decide",
+    "web:linkage_split",
+}
 API_CAPABILITY = {
     "api:list_incidents": "view_incidents",
     "api:get_incident": "view_incidents",
@@ -67,9 +73,15 @@ def _web_routes() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def objects(tmp_path: Path) -> dict[str, object]:
-    """An incident, and an upload belonging to someone else (an analyst)."""
+    """An incident, a linkage pair, and an upload belonging to someone else (an analyst)."""
     import_file(write_acled(tmp_path / "a.csv"), "acled")
-    from civharm.incidents.models import Incident
+    from civharm.incidents.models import Incident, LinkCandidate, LinkRun, Report
+
+    first, second = Report.objects.order_by("pk")[:2]
+    run = LinkRun.objects.create(kind="incident", engine="duckdb", started_by="test")
+    pair = LinkCandidate.objects.create(
+        kind="incident", left=first, right=second, probability=0.5, run=run
+    )
 
     owner = make_user("analyst", "upload-owner")
     upload = save_upload(
@@ -80,7 +92,12 @@ def objects(tmp_path: Path) -> dict[str, object]:
         source_type="dataset",
         original_name="a.csv",
     )
-    return {"pk": Incident.objects.order_by("id").first().pk, "token": upload.token}  # type: ignore[union-attr]
+    return {
+        "pk": Incident.objects.order_by("id").first().pk,  # type: ignore[union-attr]
+        "token": upload.token,
+        "pair": pair.pk,
+        "report": first.pk,
+    }
 
 
 def _url(name: str, objects: dict[str, object]) -> str:
@@ -91,6 +108,9 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:import_preview": {"token": objects["token"]},
         "web:import_confirm": {"token": objects["token"]},
         "web:import_cancel": {"token": objects["token"]},
+        "web:linkage_pair": {"pk": objects["pair"]},
+        "web:linkage_decide": {"pk": objects["pair"]},
+        "web:linkage_split": {"kind": "incident", "report_id": objects["report"]},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -12,6 +12,7 @@ NAVIGATION = [
     ("web:incidents", _("Register"), "view_incidents"),
     ("web:report_new", _("New report"), "file_report"),
     ("web:import_upload", _("Import a file"), "import"),
+    ("web:linkage_queue", _("Linkage review"), "review"),
     ("web:audit", _("Audit trail"), "audit"),
 ]
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("incidents/", include("civharm.web.register.urls")),
     path("reports/", include("civharm.web.entry.urls")),
     path("audit/", include("civharm.web.audit_trail.urls")),
+    path("linkage/", include("civharm.web.linkage.urls")),
 ]

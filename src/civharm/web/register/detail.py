@@ -21,6 +21,7 @@ from civharm.accounts.models import AuditEntry
 from civharm.accounts.permissions import capability_required
 from civharm.incidents import review
 from civharm.incidents.models import Incident, IncidentPerpetrator, Person, Report
+from civharm.web.linkage.links import linked_reports_context
 from civharm.web.register.forms import REVIEW_FORMS, AssignForm, CommentForm, GradeForm
 from civharm.web.register.views import actor_label, term_labels
 
@@ -148,6 +149,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_label": term_labels("review_statuses").get(incident.review_status),
         "boundaries_url": reverse("web:boundaries", args=[2]),
         **_review_context(request, incident),
+        **linked_reports_context(request, incident, reports),
     }
     return render(request, "web/register/incident.html", context)
 

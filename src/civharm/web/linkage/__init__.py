@@ -1,0 +1,1 @@
+"""Pages: linkage review (the queue of uncertain pairs, one pair, splitting a merge)."""

@@ -1,0 +1,377 @@
+"""The linkage review pages: the queue of uncertain pairs, one pair side by side, verdicts, the
+"Linked reports" section of an incident and its split-off — on real imported reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+
+from civharm.accounts.models import AuditEntry
+from civharm.accounts.roles import ROLES, can
+from civharm.incidents.models import (
+    Incident,
+    LinkCandidate,
+    LinkDecision,
+    LinkRun,
+    Person,
+    Report,
+    VictimRecord,
+)
+from civharm.incidents.services.importing import import_file
+from civharm.web.linkage import comparison
+from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
+from tests.web.conftest import logged_in, make_user
+
+pytestmark = pytest.mark.django_db
+
+REVIEWERS = sorted(role for role in ROLES if can(role, "review"))
+OTHERS = sorted(role for role in ROLES if not can(role, "review"))
+
+
+def _pair(kind: str, a: Report, b: Report, probability: float, **extra: object) -> LinkCandidate:
+    left, right = sorted((a, b), key=lambda report: report.pk)
+    run, _created = LinkRun.objects.get_or_create(
+        kind=kind, defaults={"engine": "duckdb", "started_by": "test", "status": "complete"}
+    )
+    return LinkCandidate.objects.create(
+        kind=kind, left=left, right=right, probability=probability, run=run, **extra
+    )
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> dict[str, list[Report]]:
+    """Three ACLED events and three victim records, imported through the real importers."""
+    import_file(write_acled(tmp_path / "acled.csv"), "acled", in_background=False)
+    import_file(
+        write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG test", in_background=False
+    )
+    events = list(Report.objects.filter(kind="event").order_by("record_id"))
+    victims = list(Report.objects.filter(kind="victim").order_by("row_number"))
+    assert len(events) == 3 and len(victims) == 3
+    return {"events": events, "victims": victims}
+
+
+@pytest.fixture
+def pairs(reports: dict[str, list[Report]]) -> dict[str, LinkCandidate]:
+    e1, e2, e3 = reports["events"]
+    v1, v2, _v3 = reports["victims"]
+    return {
+        "near_half": _pair("incident", e1, e2, 0.55),
+        "low": _pair("incident", e2, e3, 0.2),
+        "chained": _pair("incident", e1, e3, 0.9, reason="chained"),
+        "person": _pair("person", v1, v2, 0.48),
+    }
+
+
+def _listed(response: object) -> list[int]:
+    """Candidate ids in the order the queue lists them."""
+    html = response.content.decode()  # type: ignore[attr-defined]
+    return [int(pk) for pk in re.findall(r'href="/linkage/(\d+)/', html)]
+
+
+def test_queue_lists_the_most_uncertain_pairs_first(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    response = client_for("analyst").get(reverse("web:linkage_queue"), {"kind": "incident"})
+    assert response.status_code == 200
+    order = [pairs["near_half"].pk, pairs["low"].pk, pairs["chained"].pk]
+    assert _listed(response) == order
+    assert "55%" in response.content.decode()
+
+
+def test_queue_can_put_chained_pairs_first_and_counts_each_kind(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    response = client_for("analyst").get(reverse("web:linkage_queue"), {"sort": "chained"})
+    assert _listed(response) == [
+        pairs["chained"].pk,
+        pairs["person"].pk,
+        pairs["near_half"].pk,
+        pairs["low"].pk,
+    ]
+    counts = {tab["kind"]: tab["count"] for tab in response.context["tabs"]}
+    assert counts == {"": 4, "incident": 3, "person": 1}
+
+
+def test_decided_pairs_leave_the_queue(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    LinkCandidate.objects.filter(pk=pairs["low"].pk).update(status="decided")
+    LinkCandidate.objects.filter(pk=pairs["chained"].pk).update(status="superseded")
+    response = client_for("administrator").get(reverse("web:linkage_queue"))
+    assert _listed(response) == [pairs["person"].pk, pairs["near_half"].pk]
+
+
+def test_queue_is_paginated(client_for: Callable[[str], Client], tmp_path: Path) -> None:
+    events = [(f"MLI8{n:04d}", *ACLED_EVENTS[0][1:]) for n in range(11)]
+    import_file(write_acled(tmp_path / "many.csv", events), "acled", in_background=False)
+    found = list(Report.objects.order_by("pk"))
+    for i, left in enumerate(found):
+        for right in found[i + 1 :]:
+            _pair("incident", left, right, 0.5)
+    client = client_for("analyst")
+    first = client.get(reverse("web:linkage_queue"))
+    second = client.get(reverse("web:linkage_queue"), {"page": 2})
+    assert first.context["page"].paginator.count == 55
+    assert len(_listed(first)) == 50 and len(_listed(second)) == 5
+    assert not set(_listed(first)) & set(_listed(second))
+    assert 'rel="next"' in first.content.decode()
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_only_reviewing_roles_reach_the_queue_and_pairs(
+    role: str, pairs: dict[str, LinkCandidate]
+) -> None:
+    client = logged_in(make_user(role))
+    pair = pairs["near_half"]
+    pages = [reverse("web:linkage_queue"), reverse("web:linkage_pair", args=[pair.pk])]
+    expected = 200 if role in REVIEWERS else 403
+    for url in pages:
+        assert client.get(url).status_code == expected, (role, url)
+    if role in OTHERS:
+        posted = client.post(reverse("web:linkage_decide", args=[pair.pk]), {"decision": "match"})
+        assert posted.status_code == 403
+        assert not LinkDecision.objects.exists()
+        split = client.post(reverse("web:linkage_split", args=["incident", pair.left_id]))
+        assert split.status_code == 403
+
+
+def test_navigation_offers_the_queue_only_to_reviewers(client_for: Callable[[str], Client]) -> None:
+    url = reverse("web:linkage_queue")
+    assert f'href="{url}"' in client_for("analyst").get(reverse("web:home")).content.decode()
+    page = client_for("field_researcher").get(reverse("web:home")).content.decode()
+    assert f'href="{url}"' not in page
+
+
+def test_incident_pair_shows_both_reports_with_differences_marked(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["near_half"]
+    response = client_for("analyst").get(reverse("web:linkage_pair", args=[pair.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for report in (pair.left, pair.right):
+        assert report.record_id in html
+        assert report.admin2_name in html
+    assert "55%" in html
+    differing = {row.label for row in response.context["rows"] if row.differs}
+    assert {"date", "cercle", "region", "coordinates"} <= differing
+    assert "source" not in differing  # both from the same ACLED source
+    assert html.count('class="differs"') == len(differing)
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert "Never write a name in a note." in html
+    for incident in Incident.objects.filter(reports__in=[pair.left, pair.right]):
+        assert reverse("web:incident", args=[incident.pk]) in html
+
+
+def test_person_pair_shows_names_to_identity_roles_and_audits_each_read(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["person"]
+    response = client_for("analyst").get(reverse("web:linkage_pair", args=[pair.pk]))
+    html = response.content.decode()
+    assert "KONAT" in html and "SANGAR" in html  # generated people of the factory list
+    for report in (pair.left, pair.right):
+        assert report.victim_record.person.pseudonym in html
+    reads = AuditEntry.objects.filter(action="read", object_type="VictimRecord")
+    records = VictimRecord.objects.filter(report__in=[pair.left, pair.right])
+    assert sorted(reads.values_list("object_id", flat=True)) == sorted(
+        str(record.pk) for record in records
+    )
+    assert all(entry.actor == "analyst-user" and entry.fields == ["name"] for entry in reads)
+    assert all(entry.details["link_candidate"] == pair.pk for entry in reads)
+    assert "this reading is recorded in the audit trail" in html
+    hrefs = re.findall(r'href="([^"]*)"', html)
+    assert not [href for href in hrefs if "KONAT" in href.upper() or "SANGAR" in href.upper()]
+
+
+def test_roles_without_identities_get_name_hidden_and_no_read_is_audited(
+    pairs: dict[str, LinkCandidate],
+) -> None:
+    pair = pairs["person"]
+    researcher = make_user("field_researcher")
+    assert comparison.read_names(researcher, pair) is None
+    rows = comparison.person_rows(pair.left, pair.right, None)
+    name_row = next(row for row in rows if row.label == "name")
+    assert (name_row.left, name_row.right, name_row.differs) == ("name hidden",) * 2 + (False,)
+    assert not AuditEntry.objects.filter(action="read").exists()
+
+
+def test_incident_pairs_read_no_name(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    response = client_for("administrator").get(reverse("web:linkage_pair", args=[pairs["low"].pk]))
+    assert not AuditEntry.objects.filter(action="read").exists()
+    assert "recorded in the audit trail" not in response.content.decode()
+
+
+def test_a_verdict_needs_the_csrf_token(pairs: dict[str, LinkCandidate]) -> None:
+    client = logged_in(make_user("analyst"))
+    client.handler.enforce_csrf_checks = True
+    pair = pairs["near_half"]
+    url = reverse("web:linkage_decide", args=[pair.pk])
+    assert client.post(url, {"decision": "no_match"}).status_code == 403
+    assert not LinkDecision.objects.exists()
+
+
+def test_an_unknown_verdict_changes_nothing(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["near_half"]
+    client = client_for("analyst")
+    response = client.post(reverse("web:linkage_decide", args=[pair.pk]), {"decision": "maybe"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:linkage_pair", args=[pair.pk])
+    assert not LinkDecision.objects.exists()
+
+
+def test_pair_page_renders_in_french(pairs: dict[str, LinkCandidate], settings: object) -> None:
+    settings.LANGUAGE_CODE = "fr"  # type: ignore[attr-defined]
+    client = logged_in(make_user("analyst"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"  # type: ignore[attr-defined]
+    response = client.get(reverse("web:linkage_pair", args=[pairs["near_half"].pk]))
+    html = response.content.decode()
+    assert response.status_code == 200 and '<html lang="fr">' in html
+    with translation.override("fr"):
+        expected = [
+            translation.gettext("Linkage review"),
+            translation.gettext("Reject: different"),
+            translation.gettext("Why you decided so. Never write a name in a note."),
+            translation.gettext("Register"),
+        ]
+    assert "Registre" in expected  # the catalogue is French
+    for text in expected:
+        assert escape(text) in html, text
+
+
+def _decide(client: Client, pair: LinkCandidate, decision: str, **extra: str) -> object:
+    return client.post(
+        reverse("web:linkage_decide", args=[pair.pk]), {"decision": decision, **extra}
+    )
+
+
+def _incidents_of(pair: LinkCandidate) -> tuple[int | None, int | None]:
+    left, right = Report.objects.filter(pk__in=[pair.left_id, pair.right_id]).order_by("pk")
+    return left.incident_id, right.incident_id
+
+
+def test_accepting_a_pair_records_it_merges_the_incidents_and_opens_the_next_pair(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["near_half"]
+    client = client_for("analyst")
+    response = _decide(client, pair, "match", note="Same village, same day.", kind="incident")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:linkage_pair", args=[pairs["low"].pk]) + (
+        "?kind=incident"
+    )
+    decision = LinkDecision.objects.get()
+    assert (decision.kind, decision.left_id, decision.right_id) == (
+        "incident",
+        pair.left_id,
+        pair.right_id,
+    )
+    assert (decision.decision, decision.decided_by) == ("match", "analyst-user")
+    assert decision.note == "Same village, same day."
+    entry = AuditEntry.objects.filter(object_type="LinkDecision", object_id=str(decision.pk)).get()
+    assert entry.actor == "analyst-user" and entry.details["decision"] == "match"
+    pair.refresh_from_db()
+    assert pair.status == "decided"
+    left, right = _incidents_of(pair)
+    assert left == right
+    page = client.get(reverse("web:linkage_pair", args=[pair.pk])).content.decode()
+    assert "analyst-user" in page and "Same village, same day." in page
+
+
+def test_rejecting_a_merged_pair_undoes_the_merge(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["near_half"]
+    client = client_for("administrator")
+    _decide(client, pair, "match")
+    response = _decide(client, pair, "no_match")
+    assert response.status_code == 302
+    left, right = _incidents_of(pair)
+    assert left != right
+    verdicts = list(LinkDecision.objects.order_by("id").values_list("decision", flat=True))
+    assert verdicts == ["match", "no_match"]
+
+
+def test_the_last_verdict_leads_back_to_an_empty_queue(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    client = client_for("analyst")
+    response = _decide(client, pairs["person"], "no_match", kind="person")
+    assert response["Location"] == reverse("web:linkage_queue") + "?kind=person"
+    queue = client.get(response["Location"])
+    assert _listed(queue) == [] and "No pair is waiting for review." in queue.content.decode()
+
+
+def test_incident_page_lists_linked_reports_and_splits_one_off(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["near_half"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    kept, _same = _incidents_of(pair)
+    emptied = Incident.objects.get(merged_into__isnull=False)
+    assert emptied.merged_into_id == kept
+    page = client.get(reverse("web:incident", args=[kept])).content.decode()
+    assert "Linked reports" in page and "Incidents merged into this one: " in page
+    split_url = reverse("web:linkage_split", args=["incident", pair.right_id])
+    assert f'action="{split_url}"' in page
+    other = client.get(reverse("web:incident", args=[emptied.pk])).content.decode()
+    assert "This incident was merged into another one:" in other
+    assert reverse("web:incident", args=[kept]) in other
+    researcher = client_for("field_researcher")
+    assert split_url not in researcher.get(reverse("web:incident", args=[kept])).content.decode()
+
+    response = client.post(split_url, {"incident": str(kept)})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "web:incident", args=[kept]
+    )
+    left, right = _incidents_of(pair)
+    assert left != right
+    assert LinkDecision.objects.order_by("-id").first().decision == "no_match"  # type: ignore[union-attr]
+
+
+def test_a_merged_person_can_be_split_off_from_the_incident_page(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["person"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
+    assert len({record.person_id for record in records}) == 1
+    incident = Incident.objects.order_by("pk").first()
+    Person.objects.filter(pk=records[0].person_id).update(incident=incident)
+    page = client.get(reverse("web:incident", args=[incident.pk])).content.decode()  # type: ignore[union-attr]
+    split_url = reverse("web:linkage_split", args=["person", pair.left_id])
+    assert records[0].person.pseudonym in page and f'action="{split_url}"' in page
+    assert "KONAT" not in page  # the incident page never shows a name
+    client.post(split_url, {"incident": str(incident.pk)})  # type: ignore[union-attr]
+    assert len({record.person_id for record in records.all()}) == 2
+
+
+def test_splitting_an_unknown_kind_is_not_found(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    url = reverse("web:linkage_split", args=["dataset", pairs["low"].left_id])
+    assert client_for("analyst").post(url).status_code == 404
+
+
+def test_splitting_a_victim_report_as_an_incident_report_says_why(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    client = client_for("analyst")
+    url = reverse("web:linkage_split", args=["incident", pairs["person"].left_id])
+    response = client.post(url, follow=True)
+    assert [message.level_tag for message in response.context["messages"]] == ["error"]
+    assert 'class="message error"' in response.content.decode()

@@ -7,6 +7,7 @@ places by distance and shared admin units, tolls allowing sources to differ.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -34,10 +35,10 @@ def _day_numbers(column: pd.Series) -> pd.Series:
 
 
 def _keys(values: object) -> list[str] | None:
+    if isinstance(values, np.ndarray):  # lists come back as arrays from Arrow
+        values = values.tolist()
     if isinstance(values, (list, tuple)) and values:
         return sorted({str(v) for v in values if v})
-    if hasattr(values, "tolist") and len(values):  # numpy arrays from Arrow
-        return sorted({str(v) for v in values.tolist() if v})
     return None
 
 

@@ -1479,9 +1479,38 @@ def generate_linkage_truth(n_incidents: int, *, seed: int = 0, sources: int = 4)
 RECORDS_PER_INCIDENT = 5.7  # victim records per incident with 4 sources, measured
 
 
-def victims_for_size(n_records: int, seed: int = 0) -> pd.DataFrame:
+SHARD_RECORDS = 10_000  # records of one Mali-sized register over 2018-2024
+
+
+def victims_for_size(n_records: int, seed: int = 0, shard: int = SHARD_RECORDS) -> pd.DataFrame:
     """A victims frame (with truth columns) of at most `n_records` rows and close to it, made
-    of whole incidents: for benchmarks at 10k, 100k, 1M records."""
+    of whole incidents: for benchmarks at 10k, 100k, 1M records.
+
+    Past `shard` records the register is made of several Mali-sized registers side by side
+    (P-codes prefixed "S1-", "S2-"…), so that records per cercle and day stay what one country
+    produces: ten times the records in the same cercles and years would be a denser register
+    — a harder problem — not a bigger one."""
+    parts = []
+    offset = incident_offset = person_offset = 0
+    for index in range(max(1, -(-n_records // shard))):
+        size = min(shard, n_records - index * shard)
+        part = _victims_of_one_register(size, seed + index)
+        if index:
+            for column in ("admin1_pcode", "admin2_pcode"):
+                part[column] = (f"S{index}-" + part[column].astype("object")).where(
+                    part[column].notna(), None
+                )
+        part["record_id"] += offset
+        part["true_incident_id"] += incident_offset
+        part["true_person_id"] += person_offset
+        offset = int(part["record_id"].max())
+        incident_offset = int(part["true_incident_id"].max()) + 1
+        person_offset = int(part["true_person_id"].max()) + 1
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _victims_of_one_register(n_records: int, seed: int) -> pd.DataFrame:
     n_incidents = int(n_records / RECORDS_PER_INCIDENT * 1.1) + 20
     while True:
         victims = _generate(n_incidents, seed, 4, with_reports=False).victims

@@ -215,7 +215,7 @@ def victim_settings() -> SettingsCreator:
             _village_comparison(),
         ],
         blocking_rules_to_generate_predictions=[
-            block_on("name_key", "admin1_pcode"),
+            block_on("name_key", "admin2_pcode"),
             block_on("name_key", "event_month"),
             block_on("surname", "given_first", "admin2_pcode"),
             # a slip in the given name, then in the family name (dates a few days apart)

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +29,7 @@ MAX_FUZZY_KEY_CHARS = 60
 MIN_FUZZY_KEY_CHARS = 3
 HINT_DISAGREES_FACTOR = 0.6
 CACHE_LIMIT = 200_000
+POINT_CACHE_LIMIT = 65_536  # distinct points remembered by locate_many (about 10 MB)
 
 _KIND_RANK = {"locality": 0, "admin2": 1, "admin1": 2}
 _MATCH_RANK = {"name": 0, "alternate": 1, "fuzzy": 2}
@@ -38,6 +40,7 @@ _QUALIFIERS = re.compile(
 )
 _QUALIFIER_KIND = {"cercle": "admin2", "region": "admin1", "district": "admin1"}
 _PCODE = re.compile(r"^[A-Z]{2}\d{2}(?:\d{2}){0,2}$")
+_NOT_CACHED = object()
 
 
 class GazetteerError(Exception):
@@ -159,6 +162,7 @@ class Gazetteer:
         self._admin_names = {1: _NameIndex(), 2: _NameIndex()}
         self._geocode_cache: dict[tuple, GeocodeMatch | None] = {}
         self._admin_cache: dict[tuple[str, int], tuple[str, str] | None] = {}
+        self._point_cache: dict[tuple[float, float], AdminUnits | None] = {}
         self._index_admin_units()
         self._index_localities(_read_csv(pack, "localities.csv"))
         self._index_aliases(_read_csv(pack, "aliases.csv"))
@@ -254,6 +258,7 @@ class Gazetteer:
         geometries = [shape(f["geometry"]) for f in features]
         shapely.prepare(geometries)
         self._tree = shapely.STRtree(geometries)
+        self._polygons_lock = threading.Lock()
 
     # -- names --------------------------------------------------------------------
 
@@ -388,16 +393,58 @@ class Gazetteer:
     def locate_many(
         self, latitudes: Sequence[float], longitudes: Sequence[float]
     ) -> list[AdminUnits | None]:
-        """Vectorised `locate`; NaN or out-of-range coordinates give None."""
+        """Vectorised `locate`; NaN or out-of-range coordinates give None.
+
+        Answers are remembered per exact point (sources repeat a village's coordinates on
+        every event there); only points not seen before reach the polygons.
+        """
         lat = np.asarray(latitudes, dtype=float)
         lon = np.asarray(longitudes, dtype=float)
         if lat.shape != lon.shape:
             raise ValueError("latitudes and longitudes differ in length")
         result: list[AdminUnits | None] = [None] * len(lat)
-        if not len(lat):
-            return result
+        cache = self._point_cache
+        unseen: dict[tuple[float, float], list[int]] = {}
+        for i, point in enumerate(zip(lat.tolist(), lon.tolist(), strict=True)):
+            found = cache.get(point, _NOT_CACHED)
+            if found is _NOT_CACHED:
+                unseen.setdefault(point, []).append(i)
+            else:
+                result[i] = found  # type: ignore[call-overload]
+        if unseen:
+            self._locate_unseen(unseen, result)
+        return result
+
+    def _locate_unseen(
+        self, unseen: dict[tuple[float, float], list[int]], result: list[AdminUnits | None]
+    ) -> None:
+        points = list(unseen)
+        found = self._locate_points(
+            np.fromiter((p[0] for p in points), float, len(points)),
+            np.fromiter((p[1] for p in points), float, len(points)),
+        )
+        cache = self._point_cache
+        if len(cache) + len(points) > POINT_CACHE_LIMIT:
+            cache.clear()
+        for point, units in zip(points, found, strict=True):
+            if point[0] == point[0] and point[1] == point[1]:  # NaN never equals itself
+                cache[point] = units
+            for i in unseen[point]:
+                result[i] = units
+
+    def _locate_points(self, lat: np.ndarray, lon: np.ndarray) -> list[AdminUnits | None]:
+        result: list[AdminUnits | None] = [None] * len(lat)
         points = shapely.points(lon, lat)
-        point_index, cercle_index = self._tree.query(points, predicate="intersects")
+        # Candidates by bounding box, then the exact test against the prepared cercle polygons
+        # (indexed point-in-polygon): same pairs, same order as query(predicate="intersects").
+        # A prepared polygon builds its index on first use and is not safe to share between
+        # threads (two imports at once in a web server): one thread tests points at a time.
+        with self._polygons_lock:
+            point_index, cercle_index = self._tree.query(points)
+            inside = shapely.intersects(
+                self._tree.geometries.take(cercle_index), points.take(point_index)
+            )
+        point_index, cercle_index = point_index[inside], cercle_index[inside]
         # Reversed so that a point on a shared border keeps the first cercle found.
         for i, j in zip(point_index[::-1].tolist(), cercle_index[::-1].tolist(), strict=True):
             result[i] = self._cercle_units[j]

@@ -24,6 +24,7 @@ from civharm.core.i18n import _
 T = TypeVar("T")
 
 _ITEM, _ERROR, _END = b"i", b"e", b"z"
+COLLECT_EVERY = 100_000  # objects created since the last collection (see collect_between_items)
 
 
 class ChildFailed(RuntimeError):
@@ -79,7 +80,7 @@ def _child_main(
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     gc.freeze()  # what we inherited is never garbage here: keep the collector off it (~15 %)
     try:
-        for item in produce():
+        for item in collect_between_items(produce()):
             sender.send_bytes(_ITEM + pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
         sender.send_bytes(_END)
     except (BrokenPipeError, ConnectionResetError):
@@ -88,6 +89,28 @@ def _child_main(
         _send_error(sender, exc)
     finally:
         sender.close()
+
+
+def collect_between_items(items: Iterator[T], every: int = COLLECT_EVERY) -> Iterator[T]:
+    """`items`, with the cyclic garbage collector run between items rather than during them.
+
+    A batch keeps thousands of records alive while it is built, and the automatic collector
+    would walk them again and again (≈ 10 % of the reading time). Here it runs once the
+    objects created since the last collection exceed `every`, after the consumer is done with
+    an item: reference cycles still get freed, at most one item's worth later. Meant for a
+    process of its own (the reading child): switching the collector off is process-wide.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for item in items:
+            yield item
+            del item
+            if gc.get_count()[0] >= every:
+                gc.collect()
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _send_error(sender: Connection, exc: BaseException) -> None:

@@ -150,12 +150,11 @@ def _geocode_by_name(record: SourceRecord, gazetteer: Gazetteer) -> None:
 
 
 def _fill_admin_pcodes(place: Place, gazetteer: Gazetteer) -> None:
-    for level, name_attr, pcode_attr in (
-        (1, "admin1", "admin1_pcode"),
-        (2, "admin2", "admin2_pcode"),
-    ):
-        name = getattr(place, name_attr)
-        if name and not getattr(place, pcode_attr):
-            found = gazetteer.find_admin(name, level)
-            if found is not None:
-                setattr(place, pcode_attr, found[0])
+    if place.admin1 and not place.admin1_pcode:
+        found = gazetteer.find_admin(place.admin1, 1)
+        if found is not None:
+            place.admin1_pcode = found[0]
+    if place.admin2 and not place.admin2_pcode:
+        found = gazetteer.find_admin(place.admin2, 2)
+        if found is not None:
+            place.admin2_pcode = found[0]

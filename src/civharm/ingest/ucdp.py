@@ -142,7 +142,7 @@ def _record(
         date_precision=DATE_PRECISION.get(cells.get("date_prec", ""), DatePrecision.UNKNOWN),
         place=place,
         actors=_actors(cells),
-        harm={"killed": Count(low=civilians, best=civilians, high=civilians + unknown)},
+        harm={"killed": _killed(civilians, unknown)},
         description=cells.get("source_headline", ""),
         source_reference=cells.get("source_office", ""),
         language="en",
@@ -153,10 +153,25 @@ def _record(
 
 
 def _dates(cells: dict[str, str]) -> tuple[dt.date | None, dt.date | None, tuple[str, str] | None]:
+    start_text, end_text = cells["date_start"], cells["date_end"]
+    try:  # GED writes "2019-03-23" or "2019-03-23 00:00:00.000": the fast path
+        start = dt.date.fromisoformat(start_text[:10])
+        end = start if end_text == start_text else dt.date.fromisoformat(end_text[:10])
+    except ValueError:
+        return _dates_in_other_forms(cells)
+    if end < start:
+        return None, None, ("date_end", _("date_end is before date_start"))
+    return start, end, None
+
+
+def _dates_in_other_forms(
+    cells: dict[str, str],
+) -> tuple[dt.date | None, dt.date | None, tuple[str, str] | None]:
+    """The general path, column by column: what `_dates` gives whenever a date is not ISO."""
     found: list[dt.date] = []
     for column in ("date_start", "date_end"):
         text = cells[column]
-        try:  # GED writes "2019-03-23" or "2019-03-23 00:00:00.000": the fast path
+        try:
             found.append(dt.date.fromisoformat(text[:10]))
         except ValueError:
             try:
@@ -205,6 +220,12 @@ def _actors(cells: dict[str, str]) -> list[ActorMention]:
         civilians = one_sided or side_b.strip().lower() == "civilians"
         mentions.append(_mention(side_b, "target" if civilians else "perpetrator"))
     return mentions
+
+
+@lru_cache(maxsize=4096)
+def _killed(civilians: int, unknown: int) -> Count:
+    """Count is immutable, and tolls repeat: one object per distinct toll."""
+    return Count(low=civilians, best=civilians, high=civilians + unknown)
 
 
 @lru_cache(maxsize=4096)

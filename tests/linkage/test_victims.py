@@ -40,9 +40,7 @@ def test_generated_lists_are_linked_into_persons_above_target(truth, linked) -> 
     assert cubed.f1 >= MIN_F1, cubed
 
 
-def test_every_record_is_in_exactly_one_cluster_named_by_its_smallest_record(
-    truth, linked
-) -> None:
+def test_every_record_is_in_exactly_one_cluster_named_by_its_smallest_record(truth, linked) -> None:
     clusters = linked.clusters
     assert sorted(clusters["record_id"]) == sorted(truth.victims["record_id"])
     smallest = clusters.groupby("cluster_id")["record_id"].min()

@@ -24,6 +24,9 @@ from civharm.core.i18n import _
 ENGINES = ("duckdb", "spark")
 MINIMUM_JAVA = 17
 SPARK_APP_NAME = "civharm-linkage"
+# DuckDB takes all the memory it is allowed before it spills. A million victim records link
+# in this much with a modest spill, leaving room for the frames beside it (bench/linkage.py).
+DUCKDB_MEMORY_CAP = 4 * 2**30
 
 # Scratch folder of each open engine; the finaliser also runs at interpreter exit.
 _scratch: weakref.WeakKeyDictionary[DatabaseAPI[Any], weakref.finalize] = (
@@ -91,13 +94,15 @@ def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
     """In-memory DuckDB that spills to the scratch folder past its memory limit.
 
     The limit leaves room for the pandas frames in the same process: half the memory this
-    process may use (CIVHARM_DUCKDB_MEMORY_LIMIT, e.g. "3GB", overrides it).
+    process may use, at most DUCKDB_MEMORY_CAP (CIVHARM_DUCKDB_MEMORY_LIMIT, e.g. "3GB",
+    overrides it).
     """
     import duckdb
     from splink.backends.duckdb import DuckDBAPI
 
     connection = duckdb.connect(":memory:")
-    limit = os.environ.get("CIVHARM_DUCKDB_MEMORY_LIMIT") or f"{_memory_bytes() // 2 // 2**20}MB"
+    default = min(_memory_bytes() // 2, DUCKDB_MEMORY_CAP)
+    limit = os.environ.get("CIVHARM_DUCKDB_MEMORY_LIMIT") or f"{default // 2**20}MB"
     threads = int(os.environ.get("CIVHARM_DUCKDB_THREADS") or _cpu_count())
     # DuckDB's own cap is 90 % of the free disk: a run that blows up would fill a shared disk
     spill = os.environ.get("CIVHARM_DUCKDB_MAX_SPILL") or (

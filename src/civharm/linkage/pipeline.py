@@ -95,7 +95,7 @@ def _score_pairs(
     step = time.perf_counter()
     table = db_api.register(prepared)
     linker = Linker(table, model.settings(), log_level=logging.ERROR)
-    say(_("Training the {model} model").format(model=model.name))
+    say(_("Training the model on these records"))
     model.train(linker)
     if model.refine is not None:
         trained = linker.misc.save_model_to_json()

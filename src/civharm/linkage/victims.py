@@ -245,10 +245,13 @@ def train_victim_model(linker: Linker) -> None:
 
 
 def refine_victim_model(linker: Linker) -> None:
-    """Blocked on the name, EM trains sex, date and place; the name and age keep their m."""
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("name_key"), estimate_without_term_frequencies=True
-    )
+    """EM on pairs with the same name in one cercle (it trains sex and date), then in one
+    month (it trains the place); the name and age keep their set m. Never the name alone:
+    across a large register that block grows with the square of the records."""
+    for block in (block_on("name_key", "admin2_pcode"), block_on("name_key", "event_month")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block, estimate_without_term_frequencies=True
+        )
 
 
 VICTIM_MODEL = LinkageModel(

@@ -54,6 +54,7 @@ class _NameKnowledge:
     canonical: dict[str, str]
 
 
+@lru_cache(maxsize=200_000)
 def spelling_skeleton(token: str) -> str:
     """'Mahamadou' -> 'mamadu', 'Coulibaly' -> 'kulibali': spellings that sound alike meet."""
     text = re.sub(r"[^a-z]", "", fold(token))
@@ -79,6 +80,7 @@ def _knowledge() -> _NameKnowledge:
     )
 
 
+@lru_cache(maxsize=200_000)
 def canonical_token(token: str) -> str:
     skeleton = spelling_skeleton(token)
     return _knowledge().canonical.get(skeleton, skeleton)

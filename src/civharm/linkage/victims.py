@@ -233,6 +233,9 @@ def victim_settings() -> SettingsCreator:
         ],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
+        # EM refines a few m values from good starting points: it settles in a few rounds.
+        max_iterations=10,
+        em_convergence=0.001,
     )
 
 
@@ -241,7 +244,7 @@ def train_victim_model(linker: Linker) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("name_key", "event_day", "admin2_pcode")], recall=0.4
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
 
 
 def refine_victim_model(linker: Linker) -> None:

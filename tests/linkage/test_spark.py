@@ -88,7 +88,7 @@ TINY_MODEL = LinkageModel(
     name="name, age and place (fixed m and u)",
     prepare=lambda frame: frame.drop(columns=["person"]),
     settings=fixed_settings,
-    train=lambda linker: None,  # m and u are in the settings: nothing to estimate
+    train=lambda linker, records: None,  # m and u are in the settings: nothing to estimate
 )
 
 

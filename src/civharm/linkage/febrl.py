@@ -87,7 +87,7 @@ def person_list_settings() -> SettingsCreator:
     )
 
 
-def train_person_list(linker: Linker) -> None:
+def train_person_list(linker: Linker, records: int) -> None:
     """The prior from near-certain rules, u by sampling, m by EM on two blockings that leave
     every comparison free in one of them."""
     linker.training.estimate_probability_two_random_records_match(

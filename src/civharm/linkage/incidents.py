@@ -217,11 +217,12 @@ def incident_settings() -> SettingsCreator:
     )
 
 
-def train_incident_model(linker: Linker) -> None:
+def train_incident_model(linker: Linker, records: int) -> None:
     linker.training.estimate_probability_two_random_records_match(
         [block_on("admin2_pcode", "start_day", "killed")], recall=0.5
     )
     # m is set (see _m); u is what agreement costs by chance, from random pairs.
+    # Registers of events are small: a full million random pairs costs little here.
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
 
 

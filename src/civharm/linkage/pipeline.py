@@ -36,7 +36,7 @@ class LinkageModel:
     name: str
     prepare: Callable[[pd.DataFrame], pd.DataFrame]
     settings: Callable[[], SettingsCreator]
-    train: Callable[[Linker], None]  # the prior and u, from the data
+    train: Callable[[Linker, int], None]  # the prior and u, from the data (linker, records)
     # m by expectation maximisation, when the data allow: on a short list EM can drive an m
     # to zero (Splink then refuses the model) and the starting m values stand instead.
     refine: Callable[[Linker], None] | None = None
@@ -96,7 +96,7 @@ def _score_pairs(
     table = db_api.register(prepared)
     linker = Linker(table, model.settings(), log_level=logging.ERROR)
     say(_("Training the model on these records"))
-    model.train(linker)
+    model.train(linker, len(prepared))
     if model.refine is not None:
         trained = linker.misc.save_model_to_json()
         try:
@@ -136,6 +136,12 @@ def _no_impossible_levels(linker: Linker, records: int) -> dict[str, Any]:
             if m is not None and m < MIN_M_PROBABILITY:
                 level["m_probability"] = MIN_M_PROBABILITY
     return model
+
+
+def random_pairs_for_u(records: int) -> float:
+    """Random pairs to sample for u: enough for every level's count on a short list, and
+    no more than a million on a long one (more did not change the figures we measured)."""
+    return float(min(1_000_000, max(200_000, 20 * records)))
 
 
 def _ordered_pairs(pairs: pd.DataFrame) -> pd.DataFrame:

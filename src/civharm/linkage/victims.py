@@ -16,7 +16,7 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from civharm.core.text import fold
 from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.names import add_name_columns, spelling_skeleton
-from civharm.linkage.pipeline import LinkageModel, Progress, run_model
+from civharm.linkage.pipeline import LinkageModel, Progress, random_pairs_for_u, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 EPOCH = pd.Timestamp("1970-01-01")
@@ -239,12 +239,12 @@ def victim_settings() -> SettingsCreator:
     )
 
 
-def train_victim_model(linker: Linker) -> None:
+def train_victim_model(linker: Linker, records: int) -> None:
     """Prior from near-certain pairs, u from random pairs."""
     linker.training.estimate_probability_two_random_records_match(
         [block_on("name_key", "event_day", "admin2_pcode")], recall=0.4
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=random_pairs_for_u(records), seed=1)
 
 
 def refine_victim_model(linker: Linker) -> None:

@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from civharm.core.text import fold
+from civharm.core.text import fold as _fold_text
+
+# Words repeat across a list far more than whole names: fold each one once.
+fold = lru_cache(maxsize=200_000)(_fold_text)
 
 NAMES_FILE = Path(__file__).resolve().parent.parent / "country_packs" / "mali" / "names.json"
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’.][^\W\d_]+)*", re.UNICODE)

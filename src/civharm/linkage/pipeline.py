@@ -105,7 +105,8 @@ def _score_pairs(
             logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
             linker = Linker(table, trained, log_level=logging.ERROR)
     model_json = _no_impossible_levels(linker, len(prepared))
-    linker = Linker(table, model_json, log_level=logging.ERROR)
+    # The settings were validated when the model was built; only numbers changed since.
+    linker = Linker(table, model_json, log_level=logging.ERROR, validate_settings=False)
     timings["train_s"] = time.perf_counter() - step
     step = time.perf_counter()
     say(_("Scoring candidate pairs"))

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 
 from civharm.core.taxonomy import load_taxonomy
-from civharm.linkage.synthetic.helpers import _by_group, _flag, _parse_weights, _zipf
+from civharm.linkage.synthetic.arrays import _by_group, _flag, _parse_weights, _zipf
 from civharm.linkage.synthetic.places import _Places
 from civharm.linkage.synthetic.tables import (
     _ACTORS,

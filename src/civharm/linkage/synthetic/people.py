@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from civharm.linkage.synthetic.arrays import _by_group
 from civharm.linkage.synthetic.events import _context_id, _Incidents
-from civharm.linkage.synthetic.helpers import _by_group
 from civharm.linkage.synthetic.places import _Places
 from civharm.linkage.synthetic.tables import _CONTEXTS, COMMUNITIES
 from civharm.linkage.synthetic.vocabulary import _Vocab, _vocab

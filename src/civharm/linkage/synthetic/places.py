@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 
-from civharm.linkage.synthetic.helpers import _strip_accents
+from civharm.linkage.synthetic.arrays import _strip_accents
 from civharm.linkage.synthetic.tables import (
     _CERCLE_WEIGHTS,
     _MIX,

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from civharm.linkage.synthetic.arrays import _blank, _choose, _flag, _profile_array, _shift_days
 from civharm.linkage.synthetic.events import _actor_table, _context_id, _draw_actor_sets, _Incidents
-from civharm.linkage.synthetic.helpers import _blank, _choose, _flag, _profile_array, _shift_days
 from civharm.linkage.synthetic.people import _Persons
 from civharm.linkage.synthetic.places import _place_text, _Places
 from civharm.linkage.synthetic.tables import (

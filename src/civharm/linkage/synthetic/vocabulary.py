@@ -9,7 +9,7 @@ from functools import cache
 
 import numpy as np
 
-from civharm.linkage.synthetic.helpers import _strip_accents, _zipf
+from civharm.linkage.synthetic.arrays import _strip_accents, _zipf
 from civharm.linkage.synthetic.tables import (
     _GIVEN,
     _NICKNAMES,

@@ -1,4 +1,4 @@
-"""Small vectorised helpers of the generator.
+"""Vectorised draws the generator repeats: Zipf weights, choices by group, missing values.
 
 For tests and benchmarks only: every person is generated, none is real."""
 

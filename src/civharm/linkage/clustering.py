@@ -67,11 +67,17 @@ def cluster_records(
     even when each pair along the chain looked alike.
     """
     verdicts = latest_decisions(decisions)
-    ids = [int(i) for i in records["record_id"]]
-    sources = dict(zip(ids, records["source"].astype(str), strict=True))
+    all_ids = records["record_id"].astype("int64")
+    strong = links[links["match_probability"] >= link_threshold]
+    # Only records named by a link or a verdict can join anything; the rest stand alone.
+    named = set(strong["record_id_l"].astype("int64")) | set(strong["record_id_r"].astype("int64"))
+    named |= {i for pair in verdicts for i in pair}
+    involved = records[all_ids.isin(named)]
+    ids = [int(i) for i in involved["record_id"]]
+    sources = dict(zip(ids, involved["source"].astype(str), strict=True))
     known = set(ids)
     groups = _Groups(ids, sources, distinct_within_source, sources_with_duplicates)
-    groups.apply_rules(records, rules or ClusterRules())
+    groups.apply_rules(involved, rules or ClusterRules())
     for (left, right), verdict in verdicts.items():
         if verdict == "no_match" and left in known and right in known:
             groups.forbid(left, right)
@@ -80,14 +86,16 @@ def cluster_records(
         if verdict == "match" and left in known and right in known:
             groups.join(left, right, by_person=True)
     refused = []
-    for left, right, probability in _strongest_first(links, link_threshold):
+    for left, right, probability in _strongest_first(strong, link_threshold):
         if left not in known or right not in known or _pair(left, right) in verdicts:
             continue
         if not groups.join(left, right, by_person=False):
             refused.append((left, right, probability))
     smallest = {root: min(members) for root, members in groups.members.items()}
+    joined = {i: smallest[groups.find(i)] for i in ids}
     clusters = pd.DataFrame(
-        {"record_id": ids, "cluster_id": [smallest[groups.find(i)] for i in ids]}, dtype="int64"
+        {"record_id": all_ids.to_numpy(), "cluster_id": all_ids.map(joined).fillna(all_ids)},
+        dtype="int64",
     )
     chained = pd.DataFrame(refused, columns=PAIR_COLUMNS)
     chained["reason"] = "chained"

@@ -7,15 +7,16 @@ place tell homonyms of one massacre apart. Never writes a name anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
-from civharm.core.text import fold
 from civharm.linkage.clustering import ClusterRules
-from civharm.linkage.names import add_name_columns, spelling_skeleton
+from civharm.linkage.names import add_name_columns, fold, name_parts, spelling_skeleton
 from civharm.linkage.pipeline import LinkageModel, Progress, random_pairs_for_u, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
@@ -23,14 +24,21 @@ EPOCH = pd.Timestamp("1970-01-01")
 
 
 def _month(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m").astype("object").where(dates.notna(), None)
+    """Months as numbers (year * 12 + month): a blocking key, compared only for equality."""
+    return (dates.dt.year * 12 + dates.dt.month).astype("Int64")
 
 
-def _plain_surname(full_name: object, surname: object) -> str | None:
+def _per_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
+    """function(value) for each distinct text (lists repeat names and places), None if blank."""
+    text = values.astype("string")
+    lookup = {v: function(v) for v in text.dropna().unique() if v.strip()}
+    return text.map(lookup).astype("object").where(text.notna(), None)
+
+
+def _plain_surname(full_name: str) -> str | None:
     """The family name as written (folded), before spelling rules: the word that became
     `surname`. Typing slips are compared here, where they are still one letter."""
-    if not isinstance(full_name, str) or not isinstance(surname, str):
-        return None
+    surname = name_parts(full_name).surname
     words = fold(full_name).split()
     close = [w for w in words if spelling_skeleton(w) == surname.rpartition("_")[2]]
     return close[0] if close else (words[-1] if words else None)
@@ -48,13 +56,9 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     out["sex"] = out["sex"].where(out["sex"].isin(["m", "f"]), None)
     out["surname_initial"] = out["surname"].str[:1]
     out["given_initial"] = out["given_first"].str[:1]
-    out["place_key"] = [
-        fold(p) if isinstance(p, str) and p.strip() else None for p in out["place_name"]
-    ]
+    out["place_key"] = _per_distinct(out["place_name"], fold)
     out["event_year"] = dates.dt.year.astype("Int64")
-    out["surname_plain"] = [
-        _plain_surname(n, s) for n, s in zip(out["full_name"], out["surname"], strict=True)
-    ]
+    out["surname_plain"] = _per_distinct(out["full_name"], _plain_surname)
     keep = [
         "record_id",
         "source",

@@ -6,6 +6,11 @@ Missing values are None/NaN. Extra columns are ignored. `record_id` is unique an
 
 from __future__ import annotations
 
+import pandas as pd
+
+# Dates become day numbers from here, in the linkage frames and in the register alike.
+EPOCH = pd.Timestamp("1970-01-01")
+
 # reports -> incidents
 INCIDENT_REPORT_COLUMNS = {
     "record_id": "int64: unique, stable",
@@ -36,3 +41,8 @@ VICTIM_RECORD_COLUMNS = {
     "admin2_pcode": "str: cercle P-code",
     "place_name": "str: village or town as the list wrote it",
 }
+
+
+def day_numbers(dates: pd.Series) -> pd.Series:
+    """Days since EPOCH (nullable integers): date arithmetic every SQL engine can do."""
+    return ((pd.to_datetime(dates, errors="coerce") - EPOCH).dt.days).astype("Int64")

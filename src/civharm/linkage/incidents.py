@@ -17,21 +17,15 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from civharm.core.taxonomy import load_taxonomy
 from civharm.core.text import fold
 from civharm.linkage.clustering import ClusterRules
+from civharm.linkage.frames import day_numbers
 from civharm.linkage.pipeline import LinkageModel, Progress, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
-
-EPOCH = pd.Timestamp("1970-01-01")
 
 
 def _m(level: ComparisonLevelCreator, m: float) -> ComparisonLevelCreator:
     """An m probability set from how sources describe one event, fixed against EM: incidents
     come in bursts in one cercle, so EM's "match" class drifts to "same cercle, same month"."""
     return level.configure(m_probability=m, fix_m_probability=True)
-
-
-def _day_numbers(column: pd.Series) -> pd.Series:
-    dates = pd.to_datetime(column, errors="coerce")
-    return ((dates - EPOCH).dt.days).astype("Int64")
 
 
 def _keys(values: object) -> list[str] | None:
@@ -61,8 +55,8 @@ def prepare_incident_reports(frame: pd.DataFrame) -> pd.DataFrame:
     """Day numbers for the date window, folded place names, actor and harm keys as arrays."""
     out = pd.DataFrame({"record_id": frame["record_id"].astype("int64")})
     out["source"] = frame["source"].astype("object")
-    out["start_day"] = _day_numbers(frame["date_start"])
-    end = _day_numbers(frame["date_end"])
+    out["start_day"] = day_numbers(frame["date_start"])
+    end = day_numbers(frame["date_end"])
     out["end_day"] = end.fillna(out["start_day"])
     out["width"] = out["end_day"] - out["start_day"]
     out["start_month"] = (out["start_day"] // 30).astype("Int64")

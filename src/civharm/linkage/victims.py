@@ -16,11 +16,10 @@ from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from civharm.linkage.clustering import ClusterRules
+from civharm.linkage.frames import day_numbers
 from civharm.linkage.names import add_name_columns, fold, name_parts, spelling_skeleton
 from civharm.linkage.pipeline import LinkageModel, Progress, random_pairs_for_u, run_model
 from civharm.linkage.results import LinkageResult, LinkageSettings
-
-EPOCH = pd.Timestamp("1970-01-01")
 
 
 def _month(dates: pd.Series) -> pd.Series:
@@ -48,7 +47,7 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     """Name parts, day numbers and months: what the comparisons and blocking rules read."""
     out = add_name_columns(frame[[c for c in frame.columns if c != "truth"]])
     dates = pd.to_datetime(out["event_date"], errors="coerce")
-    out["event_day"] = ((dates - EPOCH).dt.days).astype("Int64")
+    out["event_day"] = day_numbers(dates)
     out["event_month"] = _month(dates)
     # Two dates at most a few days apart share their month or their month two weeks later.
     out["event_month_later"] = _month(dates + pd.Timedelta(days=15))

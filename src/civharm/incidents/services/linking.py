@@ -39,6 +39,7 @@ from civharm.incidents.services.merging import (
     check_kind,
     perpetrator_keys,
 )
+from civharm.linkage.frames import EPOCH as LINKAGE_EPOCH
 from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
@@ -57,7 +58,7 @@ __all__ = [
 
 DECISIONS = ("match", "no_match")
 BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's parameter limits
-EPOCH = date(1970, 1, 1)  # day numbers as civharm.linkage counts them
+EPOCH = LINKAGE_EPOCH.date()  # day numbers as civharm.linkage counts them
 LINK_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
 StepCallback = Callable[..., None]  # called with the name of each step
 

@@ -72,3 +72,19 @@ def os_user() -> str:
         return getpass.getuser()
     except Exception:
         return "unknown"
+
+
+def command_actor(username: object, capability: str, refusal: str) -> str:
+    """The audited actor of a command: a civharm user checked by password who has
+    `capability` (else CommandError(refusal)), or "cli:<OS user>" without --user."""
+    from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
+
+    if not username:
+        return f"cli:{os_user()}"
+    try:
+        user = authenticate_cli_user(str(username))
+    except CliAuthError as exc:
+        raise CommandError(str(exc)) from None
+    if not user.can(capability):
+        raise CommandError(refusal)
+    return user.username

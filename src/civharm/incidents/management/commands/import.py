@@ -10,10 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
 from civharm.incidents.management.commands._console import (
+    command_actor,
     estimate_rows,
-    os_user,
     parse_columns,
     progress_bar,
 )
@@ -77,7 +76,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("name the victim list with --source: its file name may identify people")
             )
-        actor = self._actor(options["user"])
+        actor = command_actor(options["user"], "import", _("your role may not import files"))
         try:
             with progress_bar(path.name, estimate_rows(path), enabled=not as_json) as progress:
                 outcome = import_file(
@@ -100,18 +99,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(outcome.as_json(), ensure_ascii=False))
             return
         self._print_summary(path, outcome)
-
-    def _actor(self, username: object) -> str:
-        """The audited actor: a checked civharm user allowed to import, or the OS user."""
-        if not username:
-            return f"cli:{os_user()}"
-        try:
-            user = authenticate_cli_user(str(username))
-        except CliAuthError as exc:
-            raise CommandError(str(exc)) from None
-        if not user.can("import"):
-            raise CommandError(_("your role may not import files"))
-        return user.username
 
     def _print_summary(self, path: Path, outcome: ImportOutcome) -> None:
         self.stdout.write(

@@ -18,9 +18,8 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
 from civharm.core.protection import ProtectedFieldError
-from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.management.commands._console import command_actor
 from civharm.incidents.services.linking import StepCallback, run_linkage
 from civharm.incidents.services.merging import KINDS, LinkageError
 
@@ -67,7 +66,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         engine = str(options["engine"])
-        actor = self._actor(options["user"])
+        actor = command_actor(options["user"], "review", _("your role may not link records"))
         as_json = bool(options["json"])
         kinds = list(KINDS) if options["kind"] == "all" else [str(options["kind"])]
         results: dict[str, dict[str, int]] = {}
@@ -90,18 +89,6 @@ class Command(BaseCommand):
             return run_linkage(kind, engine=engine, user=actor, progress=progress)
         except (LinkageError, ProtectedFieldError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from None
-
-    def _actor(self, username: object) -> str:
-        """The audited actor: a checked civharm user who may review, or the OS user."""
-        if not username:
-            return f"cli:{os_user()}"
-        try:
-            user = authenticate_cli_user(str(username))
-        except CliAuthError as exc:
-            raise CommandError(str(exc)) from None
-        if not user.can("review"):
-            raise CommandError(_("your role may not link records"))
-        return user.username
 
 
 @contextmanager

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "civharm"
 PO = SOURCE / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-CALLS = {"_", "gettext", "gettext_lazy", "_lazy", "ngettext", "ngettext_lazy"}
+CALLS = {"_", "N_", "gettext", "gettext_noop", "gettext_lazy", "_lazy", "ngettext", "ngettext_lazy"}
 
 
 def _name(node: ast.expr) -> str | None:
@@ -41,10 +41,18 @@ def messages() -> Iterator[tuple[str, str | None, str]]:
         for node in ast.walk(tree):
             if not (isinstance(node, ast.Call) and _name(node.func) in CALLS and node.args):
                 continue
-            literals = [a.value for a in node.args[:2] if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+            literals = [
+                a.value
+                for a in node.args[:2]
+                if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            ]
             if not literals:
                 continue
-            plural = literals[1] if _name(node.func).startswith("ngettext") and len(literals) > 1 else None  # type: ignore[union-attr]
+            plural = (
+                literals[1]
+                if _name(node.func).startswith("ngettext") and len(literals) > 1
+                else None
+            )  # type: ignore[union-attr]
             yield literals[0], plural, f"{path.relative_to(ROOT)}:{node.lineno}"
 
 

@@ -56,4 +56,10 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return _catalogue(get_language()).ngettext(singular, plural, count)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the catalogue where it is written; translated where it is shown."""
+    return message
+
+
 _ = gettext
+N_ = gettext_noop

@@ -18,6 +18,9 @@ def _commands() -> dict[str, str]:
         "demo": _("build a demo register of generated data over real Mali places, 2019–2024"),
         "import": _("import a source file: civharm import acled|ucdp|hxl|reports|victims FILE"),
         "link": _("link reports into incidents and victim records into persons: civharm link"),
+        "estimate": _(
+            "estimate how many victims no list documented: civharm estimate --by region,year"
+        ),
         "export": _("export records: civharm export incidents|reports|persons -o FILE"),
         "backup": _("write a consistent backup of the register: civharm backup FILE"),
         "restore": _("restore the register from a backup: civharm restore FILE"),

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "csp",
     "civharm.accounts",
     "civharm.incidents",
+    "civharm.analysis",
     "civharm.web",
     "civharm.api",
 ]
@@ -253,4 +254,14 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CIVHARM_LOG_LEVEL", "WARNING")},
+}
+
+# Multiple systems estimation (civharm.estimation): the methods' defaults. The latent-class
+# sampler runs several long chains and checks their agreement (R-hat), never one short chain.
+CIVHARM_ESTIMATION: dict[str, dict[str, object]] = {
+    # Downhill search by BIC, averaged over the models visited; percentile bootstrap that
+    # re-runs the search on each simulated table (model uncertainty is in the interval).
+    "loglinear": {"criterion": "bic", "average": True, "n_bootstrap": 499},
+    # Manrique-Vallier's latent-class model: 4 chains of 2,000 + 10,000 iterations, K = 10.
+    "lcm": {"classes": 10, "chains": 4, "burn_in": 2000, "iterations": 10000, "thin": 5},
 }

@@ -32,6 +32,9 @@ GRANTS: dict[str, frozenset[str]] = {
     "view_identities": frozenset({"administrator", "analyst", "assistance_officer"}),
     "file_report": frozenset({"administrator", "analyst", "field_researcher"}),
     "import": frozenset({"administrator", "analyst", "field_researcher"}),
+    # Multiple systems estimates by stratum: aggregates, but not yet disclosure-controlled.
+    "view_estimates": _STAFF,
+    "run_estimates": _ANALYSIS,
     "review": _ANALYSIS,  # assign, comment, grade, approve
     "export_records": _ANALYSIS,
     "export_identities": _ANALYSIS,

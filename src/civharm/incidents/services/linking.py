@@ -509,3 +509,30 @@ def _propose_chained(kind: str, chained: pd.DataFrame, decisions: pd.DataFrame) 
                 right_id=right,
                 defaults={"probability": p, "reason": "chained", "status": "pending", "run": run},
             )
+
+
+def person_clusters_at(threshold: float) -> pd.DataFrame:
+    """record_id, cluster_id, source: how victim records would group if pairs at or above
+    `threshold` were linked (stored links and review pairs; people's decisions still win).
+    Nothing is applied: for estimates' sensitivity to the linkage threshold."""
+    from civharm.linkage.clustering import cluster_records
+
+    owners = OWNERS["person"]
+    group = set(VictimRecord.objects.values_list("report_id", flat=True))
+    model = _model("person")
+    records = _records_frame(owners, group)[["record_id", "source", *model.rules.columns()]]
+    stored = RecordLink.objects.filter(kind="person").values_list("left", "right", "probability")
+    waiting = LinkCandidate.objects.filter(kind="person", status="pending").values_list(
+        "left", "right", "probability"
+    )
+    links = pd.DataFrame([*stored, *waiting], columns=LINK_COLUMNS)
+    clusters, _chained = cluster_records(
+        records,
+        links,
+        latest_decisions("person"),
+        link_threshold=threshold,
+        distinct_within_source=model.distinct_within_source,
+        sources_with_duplicates=linkage_settings("person").sources_with_duplicates,
+        rules=model.rules,
+    )
+    return clusters.merge(records[["record_id", "source"]], on="record_id")

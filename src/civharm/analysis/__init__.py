@@ -1,0 +1,1 @@
+"""Analysis of the register: multiple systems estimates (stored runs), charts, later dashboards."""

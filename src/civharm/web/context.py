@@ -13,6 +13,7 @@ NAVIGATION = [
     ("web:report_new", _("New report"), "file_report"),
     ("web:import_upload", _("Import a file"), "import"),
     ("web:linkage_queue", _("Linkage review"), "review"),
+    ("web:estimates", _("Estimates"), "view_estimates"),
     ("web:audit", _("Audit trail"), "audit"),
 ]
 

@@ -11,4 +11,5 @@ urlpatterns = [
     path("reports/", include("civharm.web.entry.urls")),
     path("audit/", include("civharm.web.audit_trail.urls")),
     path("linkage/", include("civharm.web.linkage.urls")),
+    path("estimates/", include("civharm.web.estimates.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Pages: documented vs estimated victims, by stratum, with intervals and caveats."""

@@ -17,7 +17,7 @@ from civharm.demo.people import generate_victims
 from civharm.demo.places import load_localities
 from civharm.demo.truth import TOLL_HARM_TYPES, DemoTruth
 from civharm.demo.ucdp import write_ucdp, write_ucdp_rows
-from civharm.demo.victim_lists import write_ngo_list, write_un_list
+from civharm.demo.victim_lists import write_association_list, write_ngo_list, write_un_list
 
 __all__ = ["DEMO_FILES", "generate_demo", "write_ucdp_rows"]
 
@@ -29,6 +29,7 @@ DEMO_FILES: dict[str, str] = {
     "media_reports.xlsx": "reports",
     "liste_victimes_ong.csv": "victims",
     "un_victim_list.xlsx": "victims",
+    "liste_association_victimes.csv": "victims",
     "partner_incidents_hxl.csv": "hxl",
 }
 
@@ -81,6 +82,9 @@ def generate_demo(out_dir: Path, seed: int = 2024, scale: float = 1.0) -> DemoTr
         write_media(out_dir / "media_reports.xlsx", _rng(seed, "media"), events),
         write_ngo_list(out_dir / "liste_victimes_ong.csv", _rng(seed, "ngo"), events, victims),
         write_un_list(out_dir / "un_victim_list.xlsx", _rng(seed, "un"), events, victims),
+        write_association_list(
+            out_dir / "liste_association_victimes.csv", _rng(seed, "association"), events, victims
+        ),
         write_hxl(out_dir / "partner_incidents_hxl.csv", _rng(seed, "hxl"), events),
     ]
     truth.sources = {source.name: source for source in written}

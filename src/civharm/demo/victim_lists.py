@@ -133,3 +133,49 @@ def write_un_list(
             origins.append(SourceRow(len(rows) + 1, "victim", event.event_id, victim.victim_id))
     write_xlsx(path, UN_COLUMNS, rows, sheet="Victims")
     return SourceFile(path.name, "victims", "xlsx", None, origins)
+
+
+ASSOCIATION_COLUMNS = ("Nom et prénom", "Sexe", "Âge", "Date", "Village", "Cercle")
+# A victims' families association, strongest where its members live (Mopti); it lists the dead
+# of the events it knows whatever the toll, so its capture is unlike the UN's and the NGO's.
+_ASSOCIATION_EVENT_COVER = {"mopti": 0.8, "segou": 0.45}
+_ASSOCIATION_VICTIM_SHARE = 0.55
+
+
+def _association_row(rng: random.Random, victim: TrueVictim, event: TrueEvent) -> list[Cell]:
+    given = given_variant(rng, victim.given_name, 0.25)
+    family = family_variant(rng, victim.family_name, 0.3).upper()
+    name = f"{family} {given}" if rng.random() < 0.6 else f"{given} {family}"
+    age: Cell = "" if rng.random() < 0.3 else str(victim.age)
+    loc = event.locality
+    return [
+        strip_accents(name) if rng.random() < 0.5 else name,
+        "" if rng.random() < 0.1 else ("F" if victim.sex == "female" else "H"),
+        age,
+        (event.date + timedelta(days=rng.choice((0, 0, 0, 1)))).strftime("%d/%m/%Y"),
+        place_spelling(loc, rng, 0.4),
+        cercle_spelling(loc, rng, 0.3),
+    ]
+
+
+def write_association_list(
+    path: Path, rng: random.Random, events: list[TrueEvent], victims: list[TrueVictim]
+) -> SourceFile:
+    """A victims' families association's list: UTF-8 CSV, whole names in one column, either
+    order, no region (the cercle says where)."""
+    by_event = {e.event_id: e for e in events}
+    known = {
+        e.event_id
+        for e in events
+        if rng.random() < _ASSOCIATION_EVENT_COVER.get(e.locality.region_key, 0.15)
+    }
+    rows: list[list[Cell]] = []
+    origins: list[SourceRow] = []
+    for victim in victims:
+        if victim.harm_type != "killed" or victim.event_id not in known:
+            continue
+        if rng.random() < _ASSOCIATION_VICTIM_SHARE:
+            rows.append(_association_row(rng, victim, by_event[victim.event_id]))
+            origins.append(SourceRow(len(rows) + 1, "victim", victim.event_id, victim.victim_id))
+    write_csv(path, ASSOCIATION_COLUMNS, rows, encoding="utf-8", delimiter=",")
+    return SourceFile(path.name, "victims", "utf-8", ",", origins)

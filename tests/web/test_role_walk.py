@@ -33,6 +33,7 @@ OPEN = {
 }
 POST_ONLY = {
     "web:incident_review",
+    "web:estimates_new",
     "web:import_confirm",
     "web:import_cancel",
     "web:linkage_decide",
@@ -92,7 +93,11 @@ def objects(tmp_path: Path) -> dict[str, object]:
         source_type="dataset",
         original_name="a.csv",
     )
+    from civharm.analysis.models import EstimateRun
+
+    estimate = EstimateRun.objects.create(started_by="test", status="complete", methods=[])
     return {
+        "estimate": estimate.pk,
         "pk": Incident.objects.order_by("id").first().pk,  # type: ignore[union-attr]
         "token": upload.token,
         "pair": pair.pk,
@@ -111,6 +116,8 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:linkage_pair": {"pk": objects["pair"]},
         "web:linkage_decide": {"pk": objects["pair"]},
         "web:linkage_split": {"kind": "incident", "report_id": objects["report"]},
+        "web:estimates_run": {"pk": objects["estimate"]},
+        "web:estimates_csv": {"pk": objects["estimate"]},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -135,8 +135,8 @@ def estimates_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require_POST
 @capability_required("run_estimates")
+@require_POST
 def run_estimate(request: HttpRequest) -> HttpResponse:
     form = EstimateForm(request.POST)
     if not form.is_valid():

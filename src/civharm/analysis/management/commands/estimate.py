@@ -5,13 +5,12 @@ Prints aggregates only, rounded as the method's uncertainty warrants; never a na
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rich.console import Console
@@ -26,7 +25,7 @@ from civharm.analysis.estimates import (
 from civharm.analysis.figures import estimate_figures, run_summary
 from civharm.analysis.models import EstimateRun
 from civharm.estimation.histories import HistoriesError
-from civharm.incidents.management.commands._console import command_actor
+from civharm.incidents.management.commands._console import CommandWithExamples, command_actor
 
 METHOD_CHOICES = {"loglinear": ("loglinear",), "lcm": ("lcm",), "both": ("loglinear", "lcm")}
 
@@ -42,17 +41,13 @@ def _epilog() -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
     help = gettext_lazy(
         "Estimate how many victims no list documented, from the overlaps of the lists that "
         "name them (log-linear models and a Bayesian latent-class model)."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = _epilog()
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
+    examples = staticmethod(_epilog)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

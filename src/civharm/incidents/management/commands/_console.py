@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -88,3 +89,16 @@ def command_actor(username: object, capability: str, refusal: str) -> str:
     if not user.can(capability):
         raise CommandError(refusal)
     return user.username
+
+
+class CommandWithExamples(BaseCommand):
+    """A command whose --help ends with `examples` (a function: translated when asked),
+    laid out as written."""
+
+    examples: Callable[[], str] = staticmethod(lambda: "")
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)  # type: ignore[arg-type]
+        parser.epilog = self.examples()
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        return parser

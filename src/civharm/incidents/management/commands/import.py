@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.incidents.management.commands._console import (
+    CommandWithExamples,
     command_actor,
     estimate_rows,
     parse_columns,
@@ -35,16 +35,12 @@ def _epilog() -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
     help = gettext_lazy(
         "Import a source file (ACLED, UCDP GED, HXL, incident reports, victim lists)."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)  # type: ignore[arg-type]
-        parser.epilog = _epilog()
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
+    examples = staticmethod(_epilog)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("format", choices=FORMATS, help=_("what kind of file it is"))

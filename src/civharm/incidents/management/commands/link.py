@@ -5,13 +5,12 @@ Prints counts only: never a name, never a record's content.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rich.console import Console
@@ -19,7 +18,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from civharm.core.protection import ProtectedFieldError
-from civharm.incidents.management.commands._console import command_actor
+from civharm.incidents.management.commands._console import CommandWithExamples, command_actor
 from civharm.incidents.services.linking import StepCallback, run_linkage
 from civharm.incidents.services.merging import KINDS, LinkageError
 
@@ -35,17 +34,13 @@ def _epilog() -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(CommandWithExamples):
     help = gettext_lazy(
         "Link the register: reports of one event into one incident, records of one victim into "
         "one person. Merges are reversible and nothing is deleted."
     )
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        parser.epilog = _epilog()
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        return parser
+    examples = staticmethod(_epilog)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -69,7 +69,8 @@ def template_messages() -> Iterator[tuple[str, str | None, str]]:
         for match in TEMPLATE_MESSAGE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
             message = match.group("msg") if match.group("msg") is not None else match.group("msg2")
-            yield message, None, f"{path.relative_to(ROOT)}:{line}"
+            # Django looks a template literal up with each % doubled (as makemessages writes it).
+            yield message.replace("%", "%%"), None, f"{path.relative_to(ROOT)}:{line}"
 
 
 def all_messages() -> Iterator[tuple[str, str | None, str]]:

@@ -27,6 +27,14 @@ def stratum_label(row: StratumEstimate) -> str:
     return " × ".join(row.key) if row.key else _("all")
 
 
+def _model_text(row: StratumEstimate) -> str:
+    """The model in the reader's language where it can be rebuilt; else as it was stored."""
+    strata = row.details.get("strata") if row.is_total else None
+    if strata:
+        return _("sum of {n} strata").format(n=strata)
+    return row.model
+
+
 def warning_text(stored: dict[str, Any]) -> str:
     """A stored warning in the current language (its template is a catalogue msgid)."""
     try:
@@ -48,7 +56,7 @@ def figure(row: StratumEstimate) -> dict[str, Any]:
         "method": row.method,
         "method_label": method_label(row.method),
         "documented": row.documented,
-        "model": row.model,
+        "model": _model_text(row),
         "warnings": [warning_text(w) for w in row.warnings],
         "warning_codes": [w["code"] for w in row.warnings],
         "total": None,

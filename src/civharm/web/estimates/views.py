@@ -82,6 +82,19 @@ def _sensitivity(run: EstimateRun) -> list[dict[str, Any]]:
     return rows
 
 
+def _labels() -> dict[str, str]:
+    """Texts with a per cent sign: Django's {% translate %} would look them up as "%%"."""
+    return {
+        "intro": _(
+            "A documented toll is a floor. Where several independent lists name victims, how "
+            "much they overlap tells how many people no list caught (multiple systems "
+            "estimation). Each figure comes with its 95% interval and is rounded as that "
+            "interval warrants."
+        ),
+        "total": _("estimated total (95% interval)"),
+    }
+
+
 def _run_line(run: EstimateRun) -> str:
     when = date_format(localtime(run.finished_at), "DATETIME_FORMAT")
     line = _("Run {id}, {when}, by {who}.").format(id=run.pk, when=when, who=run.started_by)
@@ -98,6 +111,7 @@ def estimates_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     runs = EstimateRun.objects.filter(status="complete")
     run = get_object_or_404(runs, pk=pk) if pk else runs.first()
     context: dict[str, Any] = {
+        "labels": _labels(),
         "run": run,
         "recent": runs[:10],
         "form": EstimateForm(initial={"method": "loglinear"}),

@@ -6,12 +6,15 @@ The stored run holds aggregates only (pattern counts per stratum).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, is_dataclass
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -98,11 +101,17 @@ def register_strata(by: Sequence[str] = ()) -> dict[tuple[str, ...], CaptureHist
 def _histories_by_stratum(
     seen: Mapping[tuple[tuple[str, ...], frozenset[str]], int], lists: Iterable[str]
 ) -> dict[tuple[str, ...], CaptureHistories]:
+    """One capture-history table per stratum, straight from the counts of each pattern."""
     names = sorted(lists)
-    strata: dict[tuple[str, ...], list[frozenset[str]]] = {}
+    tables: dict[tuple[str, ...], tuple[list[list[int]], list[int]]] = {}
     for (key, members), count in seen.items():
-        strata.setdefault(key, []).extend([members] * count)
-    return {key: CaptureHistories.from_memberships(m, names) for key, m in strata.items()}
+        patterns, counts = tables.setdefault(key, ([], []))
+        patterns.append([int(name in members) for name in names])
+        counts.append(count)
+    return {
+        key: CaptureHistories.from_table(names, patterns, counts)
+        for key, (patterns, counts) in tables.items()
+    }
 
 
 def lcm_options(iterations: int | None = None, chains: int | None = None, seed: int = 0) -> Any:
@@ -191,8 +200,6 @@ def _nothing_to_estimate(histories_file: Path | None) -> str:
 
 
 def _describe(options: Mapping[str, Any]) -> dict[str, Any]:
-    from dataclasses import asdict, is_dataclass
-
     described = {}
     for method, value in options.items():
         fields = asdict(value) if is_dataclass(value) and not isinstance(value, type) else {}
@@ -255,9 +262,6 @@ def _stored_warning(warning: EstimationWarning) -> dict[str, Any]:
 
 def _plain_details(details: Mapping[str, Any]) -> dict[str, Any]:
     """What JSON can hold of an estimate's details (numpy numbers as Python numbers)."""
-    import json
-
-    import numpy as np
 
     def default(value: object) -> object:
         if isinstance(value, np.generic):

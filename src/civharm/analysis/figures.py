@@ -96,6 +96,18 @@ def estimate_figures(run: EstimateRun) -> list[dict[str, Any]]:
     return [figure(row) for row in run.estimates.all()]
 
 
+def sensitivity_figures(run: EstimateRun) -> list[dict[str, Any]]:
+    """The totals at other linkage thresholds, rounded as every shown figure is."""
+    rows = []
+    for row in run.sensitivity:
+        shown = {"threshold": row["threshold"], "documented": row["documented"], "total": None}
+        if row.get("total") is not None:
+            rounded = round_as_warranted(row["total"], row["low"], row["high"])
+            shown |= {"total": rounded.total, "low": rounded.low, "high": rounded.high}
+        rows.append(shown)
+    return rows
+
+
 def run_summary(run: EstimateRun) -> dict[str, Any]:
     """The run as JSON-ready data: what `civharm estimate --json` prints."""
     keep = (
@@ -112,5 +124,5 @@ def run_summary(run: EstimateRun) -> dict[str, Any]:
         "estimates": [
             {k: v for k, v in shown.items() if k in keep} for shown in estimate_figures(run)
         ],
-        "linkage_sensitivity": run.sensitivity,
+        "linkage_sensitivity": sensitivity_figures(run),
     }

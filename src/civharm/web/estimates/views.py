@@ -26,9 +26,8 @@ from civharm.analysis.estimates import (
     estimate_options,
     run_estimates,
 )
-from civharm.analysis.figures import estimate_figures, method_label
+from civharm.analysis.figures import estimate_figures, method_label, sensitivity_figures
 from civharm.analysis.models import EstimateRun
-from civharm.estimation.rounding import round_as_warranted
 
 
 def field_labels() -> dict[str, str]:
@@ -69,17 +68,6 @@ def _chart(figures: list[dict[str, Any]], method: str) -> str:
         "interval": _("95% interval"),
     }
     return documented_vs_estimated_svg(rows, title, labels)
-
-
-def _sensitivity(run: EstimateRun) -> list[dict[str, Any]]:
-    rows = []
-    for row in run.sensitivity:
-        shown = {"threshold": round(row["threshold"] * 100), "documented": row["documented"]}
-        if row.get("total") is not None:
-            rounded = round_as_warranted(row["total"], row["low"], row["high"])
-            shown |= {"total": rounded.total, "low": rounded.low, "high": rounded.high}
-        rows.append(shown)
-    return rows
 
 
 def _labels() -> dict[str, str]:
@@ -123,7 +111,7 @@ def estimates_page(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "figures": figures,
             "charts": [(method_label(m), _chart(figures, m)) for m in run.methods],
             "by_labels": [field_labels().get(f, f) for f in run.by],
-            "sensitivity": _sensitivity(run),
+            "sensitivity": sensitivity_figures(run),
             "run_line": _run_line(run),
             "documented_line": ngettext(
                 "{n} documented person.", "{n} documented persons.", run.documented

@@ -224,6 +224,13 @@ CIVHARM = {
     # rewrites; a crash loses at most one batch, which the next run re-imports.
     "IMPORT_BATCH_SIZE": int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "5000")),
     "GEOCODE_THRESHOLD": float(os.environ.get("CIVHARM_GEOCODE_THRESHOLD", "0.85")),
+    # Disclosure control (civharm.disclosure, docs/disclosure.md): every count from 1 to
+    # threshold - 1 that leaves the system for a partner or the public is suppressed, with
+    # the further cells needed so that none can be worked back from what is shown.
+    "SMALL_CELL_THRESHOLD": int(os.environ.get("CIVHARM_SMALL_CELL_THRESHOLD", "5")),
+    # The dashboard reads a DuckDB snapshot of the register, brought up to date at most this
+    # often (seconds) when a page asks for it.
+    "ANALYSIS_REFRESH_SECONDS": int(os.environ.get("CIVHARM_ANALYSIS_REFRESH_SECONDS", "30")),
 }
 
 # Record linkage (`civharm link`, docs/linkage.md): pairs scored at or above link_threshold are

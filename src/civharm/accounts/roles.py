@@ -24,7 +24,10 @@ _ANALYSIS = frozenset({"administrator", "analyst"})
 
 # capability -> roles that have it
 GRANTS: dict[str, frozenset[str]] = {
-    "view_aggregates": _ALL,  # counts and charts that passed disclosure control
+    # The dashboard's counts and charts: partners get them only through disclosure control
+    # (small cells and what would give them away suppressed); staff see them exactly.
+    "view_aggregates": _ALL,
+    "view_uncontrolled_aggregates": _STAFF,
     "view_incidents": _STAFF,  # incident rows, reports, counts, places
     "view_persons": frozenset(
         {"administrator", "analyst", "field_researcher", "assistance_officer"}
@@ -35,6 +38,11 @@ GRANTS: dict[str, frozenset[str]] = {
     # Multiple systems estimates by stratum: aggregates, but not yet disclosure-controlled.
     "view_estimates": _STAFF,
     "run_estimates": _ANALYSIS,
+    # Who harms whom in which interaction: the material trainers build modules from.
+    "view_patterns": _STAFF,
+    "view_recommendations": _STAFF,
+    "manage_recommendations": frozenset({"administrator", "analyst", "advocacy_officer"}),
+    "make_briefs": frozenset({"administrator", "analyst", "advocacy_officer"}),
     "review": _ANALYSIS,  # assign, comment, grade, approve
     "export_records": _ANALYSIS,
     "export_identities": _ANALYSIS,

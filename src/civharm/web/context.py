@@ -13,7 +13,11 @@ NAVIGATION = [
     ("web:report_new", _("New report"), "file_report"),
     ("web:import_upload", _("Import a file"), "import"),
     ("web:linkage_queue", _("Linkage review"), "review"),
+    ("web:dashboard", _("Dashboard"), "view_aggregates"),
+    ("web:patterns", _("Patterns"), "view_patterns"),
     ("web:estimates", _("Estimates"), "view_estimates"),
+    ("web:recommendations", _("Recommendations"), "view_recommendations"),
+    ("web:briefs", _("Briefs"), "make_briefs"),
     ("web:audit", _("Audit trail"), "audit"),
 ]
 

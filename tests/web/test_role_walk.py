@@ -118,6 +118,8 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:linkage_split": {"kind": "incident", "report_id": objects["report"]},
         "web:estimates_run": {"pk": objects["estimate"]},
         "web:estimates_csv": {"pk": objects["estimate"]},
+        "web:dashboard_csv": {"chart": "by_region"},
+        "web:patterns_export": {"fmt": "xlsx"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
+from civharm.disclosure import TableSpec, protect_counts
 from civharm.incidents.models import (
     HarmCount,
     Incident,
@@ -183,16 +185,11 @@ def small_cell_threshold() -> int:
     return int(settings.CIVHARM.get("SMALL_CELL_THRESHOLD", DEFAULT_SMALL_CELL_THRESHOLD))
 
 
-def suppress_small(value: int, threshold: int) -> int | None:
-    """Counts from 1 to threshold - 1 are withheld (None); zero and larger counts are shown."""
-    return None if 0 < value < threshold else value
-
-
 def aggregates_by_region(wanted: IncidentFilter) -> dict[str, object]:
-    """Incidents and best estimate of people killed per region, small cells suppressed.
+    """Incidents and best estimate of people killed per region, disclosure-controlled.
 
-    Discounted incidents are not counted. No total is given: with a suppressed cell it
-    would let anyone work the withheld number out.
+    Discounted incidents are not counted. No total is given: the regions alone are the
+    release (see protected_by_region).
     """
     threshold = small_cell_threshold()
     rows = (
@@ -207,17 +204,36 @@ def aggregates_by_region(wanted: IncidentFilter) -> dict[str, object]:
         )
         .order_by("admin1_pcode")
     )
+    return {"threshold": threshold, "regions": protected_by_region(list(rows), threshold)}
+
+
+def protected_by_region(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, object]]:
+    """Each measure is one release of one table, by region (civharm.disclosure): counts from 1
+    to threshold - 1 are null, and a region's killed figure is withheld with its incidents."""
+    records = [
+        {
+            "region": row["admin1_pcode"] or "",
+            "incidents": row["incidents"],
+            "killed": row["killed"] or 0,
+        }
+        for row in rows
+    ]
+    spec = (TableSpec("by_region", ("region",)),)
+    incidents = protect_counts(records, spec, measure="incidents", threshold=threshold)
+    killed = protect_counts(records, spec, measure="killed", threshold=threshold)
     regions = []
-    for row in rows:
-        incidents = suppress_small(row["incidents"], threshold)
-        killed = suppress_small(row["killed"] or 0, threshold)
+    for row, record in zip(rows, records, strict=True):
+        shown_incidents = incidents.table("by_region").value(record["region"])
+        shown_killed = killed.table("by_region").value(record["region"])
+        if shown_incidents is None:
+            shown_killed = None
         regions.append(
             {
                 "admin1_pcode": row["admin1_pcode"] or None,
                 "admin1_name": row["name"] or "",
-                "incidents": incidents,
-                "killed_best": killed,
-                "suppressed": incidents is None or killed is None,
+                "incidents": shown_incidents,
+                "killed_best": shown_killed,
+                "suppressed": shown_incidents is None or shown_killed is None,
             }
         )
-    return {"threshold": threshold, "regions": regions}
+    return regions

@@ -12,4 +12,5 @@ urlpatterns = [
     path("audit/", include("civharm.web.audit_trail.urls")),
     path("linkage/", include("civharm.web.linkage.urls")),
     path("estimates/", include("civharm.web.estimates.urls")),
+    path("", include("civharm.web.dashboard.urls")),
 ]

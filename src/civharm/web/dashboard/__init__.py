@@ -1,0 +1,2 @@
+"""The dashboard and the training patterns pages (aggregates only, disclosure-controlled for
+partners)."""

@@ -1,0 +1,55 @@
+"""The dashboard from a real browser: a partner filters by region, sees the cercle map drawn
+with a withheld cercle marked, and downloads a chart's data (withheld there too)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from civharm.analysis.snapshot import forget_register_snapshot
+from tests.browser.watch import ConsoleWatch
+from tests.web.test_dashboard import MOPTI, REGISTER, build_register
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DOUENTZA = ("ML0504", "Douentza")
+SCREENSHOT_COPY = Path("/tmp/h/dashboard.png")
+
+
+def test_partner_filters_by_region_reads_the_map_and_downloads_a_table(
+    page: Page,
+    log_in: Callable,
+    live_server: object,
+    console: ConsoleWatch,
+    screenshot: Callable,
+) -> None:
+    base_url = live_server.url  # type: ignore[attr-defined]
+    forget_register_snapshot()
+    build_register([*REGISTER, (MOPTI, DOUENTZA, 6, "fama", "ied_landmine", 2, 3, 2, "fair")])
+    log_in(page, "partner")
+    page.goto(f"{base_url}/dashboard/")
+    expect(page.locator("#disclosure-note")).to_be_visible()
+
+    page.locator("select[name='region']").select_option("ML05")
+    page.locator("form.dashboard-filters button[type='submit']").click()
+    expect(page).to_have_url(re.compile(r"region=ML05"))
+    expect(page.locator("#choropleth[data-drawn='true']")).to_have_count(1)
+    expect(page.locator("#choropleth path.cercle-withheld").first).to_be_attached()
+    expect(page.locator("#chart-by_cercle tr.withheld th", has_text="Douentza")).to_have_count(1)
+    expect(page.locator("a[href^='/incidents/']")).to_have_count(0)
+    shutil.copyfile(screenshot(page, "dashboard"), SCREENSHOT_COPY)
+
+    with page.expect_download() as download:
+        page.locator("#chart-by_cercle a[href*='by_cercle.csv']").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = {row["key"]: row for row in csv.DictReader(io.StringIO(text))}
+    assert rows["ML0504"]["incidents"] == "" and rows["ML0504"]["note"]
+    assert rows["ML0501"]["incidents"] in {"8", ""}  # shown, or withheld to protect Douentza
+    console.assert_clean()
+    forget_register_snapshot()

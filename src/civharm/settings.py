@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "civharm.accounts",
     "civharm.incidents",
     "civharm.analysis",
+    "civharm.advocacy",
     "civharm.web",
     "civharm.api",
 ]

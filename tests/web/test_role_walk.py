@@ -8,6 +8,7 @@ one fails here until it declares one or is listed as open to everybody.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ POST_ONLY = {
     "web:import_cancel",
     "web:linkage_decide",
     "web:linkage_split",
+    "web:recommendation_status",
 }
 API_CAPABILITY = {
     "api:list_incidents": "view_incidents",
@@ -98,11 +100,19 @@ def objects(tmp_path: Path) -> dict[str, object]:
     estimate = EstimateRun.objects.create(started_by="test", status="complete", methods=[])
     return {
         "estimate": estimate.pk,
+        "recommendation": _recommendation(),
         "pk": Incident.objects.order_by("id").first().pk,  # type: ignore[union-attr]
         "token": upload.token,
         "pair": pair.pk,
         "report": first.pk,
     }
+
+
+def _recommendation() -> int:
+    from civharm.advocacy.recommendations import RecommendationInput, create_recommendation
+
+    data = RecommendationInput(title="t", addressee="government", made_on=date(2022, 1, 1))
+    return create_recommendation(data, actor="test").pk
 
 
 def _url(name: str, objects: dict[str, object]) -> str:
@@ -120,6 +130,9 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:estimates_csv": {"pk": objects["estimate"]},
         "web:dashboard_csv": {"chart": "by_region"},
         "web:patterns_export": {"fmt": "xlsx"},
+        "web:recommendation": {"pk": objects["recommendation"]},
+        "web:recommendation_edit": {"pk": objects["recommendation"]},
+        "web:recommendation_status": {"pk": objects["recommendation"]},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("linkage/", include("civharm.web.linkage.urls")),
     path("estimates/", include("civharm.web.estimates.urls")),
     path("", include("civharm.web.dashboard.urls")),
+    path("recommendations/", include("civharm.web.recommendations.urls")),
 ]

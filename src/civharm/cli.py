@@ -21,6 +21,7 @@ def _commands() -> dict[str, str]:
         "estimate": _(
             "estimate how many victims no list documented: civharm estimate --by region,year"
         ),
+        "brief": _("write an advocacy brief (PDF and HTML): civharm brief --region Mopti"),
         "export": _("export records: civharm export incidents|reports|persons -o FILE"),
         "backup": _("write a consistent backup of the register: civharm backup FILE"),
         "restore": _("restore the register from a backup: civharm restore FILE"),

@@ -40,6 +40,7 @@ POST_ONLY = {
     "web:linkage_decide",
     "web:linkage_split",
     "web:recommendation_status",
+    "web:brief_new",
 }
 API_CAPABILITY = {
     "api:list_incidents": "view_incidents",
@@ -98,7 +99,17 @@ def objects(tmp_path: Path) -> dict[str, object]:
     from civharm.analysis.models import EstimateRun
 
     estimate = EstimateRun.objects.create(started_by="test", status="complete", methods=[])
+    from civharm.advocacy.models import Brief
+
+    brief = Brief.objects.create(
+        region_pcode="ML05",
+        region_name="Mopti",
+        date_from=date(2022, 1, 1),
+        date_to=date(2022, 12, 31),
+        created_by="test",
+    )
     return {
+        "brief": brief.pk,
         "estimate": estimate.pk,
         "recommendation": _recommendation(),
         "pk": Incident.objects.order_by("id").first().pk,  # type: ignore[union-attr]
@@ -133,6 +144,7 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:recommendation": {"pk": objects["recommendation"]},
         "web:recommendation_edit": {"pk": objects["recommendation"]},
         "web:recommendation_status": {"pk": objects["recommendation"]},
+        "web:brief_download": {"pk": objects["brief"], "kind": "pdf"},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("audit/", include("civharm.web.audit_trail.urls")),
     path("linkage/", include("civharm.web.linkage.urls")),
     path("estimates/", include("civharm.web.estimates.urls")),
+    path("briefs/", include("civharm.web.briefs.urls")),
     path("", include("civharm.web.dashboard.urls")),
     path("recommendations/", include("civharm.web.recommendations.urls")),
 ]

@@ -1,0 +1,326 @@
+"""Advocacy briefs: one region, one period, in French or English, as a PDF and an HTML file.
+
+Reads the register (brief_data), protects every figure as one release (brief_figures),
+writes the sections (brief_content) and the files (brief_render), keeps a copy of both in the
+data folder, stores an advocacy.Brief with their SHA-256 and audits it. Never puts an incident
+code, a person, a name or a place below the cercle in a brief.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+import time
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from civharm.accounts import audit
+from civharm.advocacy import brief_content as content
+from civharm.advocacy.brief_data import (
+    incident_rows,
+    period_months,
+    region_estimate,
+    report_counts,
+    source_names,
+)
+from civharm.advocacy.brief_figures import (
+    CURRENT,
+    BriefFigures,
+    BriefPeriod,
+    choose_time_buckets,
+    documented_record,
+    incident_records,
+    protect_brief,
+    report_records,
+)
+from civharm.advocacy.brief_render import PdfUnavailable, html_to_pdf, render_html
+from civharm.advocacy.models import Brief
+from civharm.core.gazetteer import Gazetteer
+from civharm.core.text import fold
+
+LANGUAGES = ("fr", "en")
+_MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+
+
+class BriefError(ValueError):
+    """A brief cannot be made as asked; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class BriefRequest:
+    period: BriefPeriod
+    language: str
+
+
+@dataclass(frozen=True)
+class BriefOutcome:
+    brief: Brief
+    html: Path
+    pdf: Path | None  # None when WeasyPrint cannot draw here (pdf_problem says why)
+    pdf_problem: str
+    seconds: float
+
+
+def resolve_region(text: str) -> tuple[str, str]:
+    """(P-code, name) of a region given by name (any case or accents) or P-code."""
+    gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
+    found = gazetteer.find_admin(text, 1) if text and text.strip() else None
+    if found is None:
+        names = ", ".join(name for _pcode, name in gazetteer.admin1_units())
+        raise BriefError(
+            _("Unknown region « {region} »: choose one of {names}.").format(
+                region=text.strip()[:60], names=names
+            )
+        )
+    return found
+
+
+def parse_month(text: str, label: str) -> date:
+    """'2022-01' -> 1 January 2022; `label` names the option or field in the error."""
+    match = _MONTH.match(text or "")
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise BriefError(
+            _("{label}: « {text} » is not a month; write it as YYYY-MM, e.g. 2022-01.").format(
+                label=label, text=(text or "")[:40]
+            )
+        )
+    return date(int(match[1]), int(match[2]), 1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def months_before(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def brief_request(
+    region: str, month_from: str, month_to: str, language: str, labels: tuple[str, str]
+) -> BriefRequest:
+    """Check what was asked; `labels` name the two month options (e.g. "--from", "--to")."""
+    pcode, name = resolve_region(region)
+    start = parse_month(month_from, labels[0])
+    end = month_end(parse_month(month_to, labels[1]))
+    if end < start:
+        raise BriefError(
+            _("{to} ({end}) is before {from_} ({start}).").format(
+                to=labels[1], end=month_to.strip(), from_=labels[0], start=month_from.strip()
+            )
+        )
+    if language not in LANGUAGES:
+        raise BriefError(_("A brief is written in French (fr) or English (en)."))
+    length = len(period_months(start, end))
+    previous_from = months_before(start, length)
+    period = BriefPeriod(pcode, name, start, end, previous_from, start - timedelta(days=1))
+    return BriefRequest(period, language)
+
+
+def quotes_for_brief(region_pcode: str, date_from: date, date_to: date) -> list[dict[str, str]]:
+    """Interview quotes for a brief, by pseudonym only ({"pseudonym", "text"}): the research
+    module will answer here once it exists (with the interviewee's consent to be quoted)."""
+    del region_pcode, date_from, date_to
+    return []
+
+
+def _protected_figures(request: BriefRequest) -> tuple[BriefFigures, dict[str, Any] | None]:
+    period = request.period
+    threshold = int(settings.CIVHARM["SMALL_CELL_THRESHOLD"])
+    estimate = region_estimate(period)
+    rows = incident_rows(period)
+    current = sum(1 for row in rows if row["period"] == CURRENT)
+    buckets = choose_time_buckets(
+        period_months(period.date_from, period.date_to), current, threshold
+    )
+    records = chain(
+        incident_records(rows, buckets),
+        report_records(report_counts(period)),
+        documented_record(estimate["documented"] if estimate else None),
+    )
+    return protect_brief(records, buckets, threshold), estimate
+
+
+def brief_context(request: BriefRequest) -> dict[str, Any]:
+    """Everything the template prints, in the brief's language (activate it first)."""
+    period = request.period
+    figures, estimate = _protected_figures(request)
+    from civharm.advocacy.recommendations import recommendations_for_brief
+
+    period_text = content.period_text(period.date_from, period.date_to)
+    previous_text = content.period_text(period.previous_from, period.previous_to)
+    return {
+        "language": request.language,
+        "title": _("Civilian harm in {region}").format(region=period.region_name),
+        "footer": _("civharm — advocacy brief, {region}, {period} — controlled output").format(
+            region=period.region_name, period=period_text
+        ),
+        "trends_intro": _(
+            "This period compared with the previous period of the same length ({previous})."
+        ).format(previous=previous_text),
+        "estimate_labels": {"total": _("estimated total (95% interval)")},
+        "time_caption": content.time_caption(figures.buckets),
+        "region": period.region_name,
+        "period": period_text,
+        "previous_period": previous_text,
+        "generated_on": date_format(timezone.localdate(), "DATE_FORMAT"),
+        "key_figures": content.key_figures(figures),
+        "estimate": content.estimate_block(figures, estimate),
+        "charts": content.charts(figures, period),
+        "trends": content.trends(figures),
+        "patterns": content.patterns(figures),
+        "harm_labels": list(content.harm_labels().values()),
+        "quotes": quotes_for_brief(period.region_pcode, period.date_from, period.date_to),
+        "recommendations": recommendations_for_brief(
+            period.region_pcode, period.date_from, period.date_to
+        ),
+        "sources": content.sources(figures),
+        "dataset_names": source_names(period, {"dataset"}),
+        "texts": content.method_texts(figures, estimate),
+        "suppressed": figures.suppressed,
+    }
+
+
+@dataclass(frozen=True)
+class RenderedBrief:
+    html: bytes
+    pdf: bytes | None  # None when WeasyPrint cannot draw here
+    pdf_problem: str  # why there is no PDF, in one sentence
+    recommendation_ids: tuple[int, ...]  # the recommendations the brief reports
+
+
+def render_brief(request: BriefRequest) -> RenderedBrief:
+    with translation.override(request.language):
+        context = brief_context(request)
+        html = render_html(context)
+        reported = tuple(row["id"] for row in context["recommendations"])
+        try:
+            pdf, problem = html_to_pdf(html), ""
+        except PdfUnavailable as unavailable:
+            pdf, problem = None, str(unavailable)
+    return RenderedBrief(html.encode("utf-8"), pdf, problem, reported)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def default_file_name(request: BriefRequest) -> str:
+    period = request.period
+    region = fold(period.region_name).replace(" ", "-")
+    start, end = period.date_from.strftime("%Y-%m"), period.date_to.strftime("%Y-%m")
+    return f"brief-{region}-{start}-{end}-{request.language}.pdf"
+
+
+def archive_path(brief: Brief, kind: str) -> Path:
+    """Where the data folder keeps a brief's copy ("pdf" or "html"), for the web page."""
+    return Path(settings.DATA_DIR) / "briefs" / f"brief-{brief.pk}.{kind}"
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as error:
+        raise BriefError(
+            _("Cannot write {path}: {reason}.").format(path=path, reason=error.strerror)
+        ) from None
+
+
+def make_brief(request: BriefRequest, *, actor: str, output: Path | None = None) -> BriefOutcome:
+    """Render the brief, write OUTPUT (.pdf) and the .html beside it (when given), keep
+    copies in the data folder, store the Brief and audit it."""
+    started = time.perf_counter()
+    rendered = render_brief(request)
+    pdf_path = output.with_suffix(".pdf") if output else None
+    html_path = output.with_suffix(".html") if output else None
+    if pdf_path and html_path:
+        _write(html_path, rendered.html)
+        if rendered.pdf is not None:
+            _write(pdf_path, rendered.pdf)
+    brief = _store(request, actor, rendered, pdf_path)
+    _write(archive_path(brief, "html"), rendered.html)
+    if rendered.pdf is not None:
+        _write(archive_path(brief, "pdf"), rendered.pdf)
+    return BriefOutcome(
+        brief=brief,
+        html=html_path or archive_path(brief, "html"),
+        pdf=(pdf_path or archive_path(brief, "pdf")) if rendered.pdf is not None else None,
+        pdf_problem=rendered.pdf_problem,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _store(
+    request: BriefRequest, actor: str, rendered: RenderedBrief, pdf_path: Path | None
+) -> Brief:
+    """The Brief, linked as evidence to the recommendations it reports, and its audit entry."""
+    period = request.period
+    with transaction.atomic():
+        brief = Brief.objects.create(
+            region_pcode=period.region_pcode,
+            region_name=period.region_name,
+            date_from=period.date_from,
+            date_to=period.date_to,
+            language=request.language,
+            created_by=actor,
+            pdf_sha256=_sha256(rendered.pdf) if rendered.pdf is not None else "",
+            html_sha256=_sha256(rendered.html),
+            file_name=(pdf_path.name if pdf_path else default_file_name(request)),
+        )
+        brief.recommendations.set(rendered.recommendation_ids)
+        audit.record(
+            actor,
+            "brief",
+            "Brief",
+            brief.pk,
+            details={
+                "region": period.region_pcode,
+                "from": period.date_from.isoformat(),
+                "to": period.date_to.isoformat(),
+                "language": request.language,
+                "pdf_sha256": brief.pdf_sha256,
+                "html_sha256": brief.html_sha256,
+                "recommendations": list(rendered.recommendation_ids),
+            },
+        )
+    return brief
+
+
+def latest_year(region_pcode: str) -> int | None:
+    """The last year with a counted incident in the region (for the demo's brief)."""
+    from django.db.models import Max
+
+    from civharm.incidents.models import Incident
+
+    last = (
+        Incident.objects.filter(merged_into__isnull=True, admin1_pcode=region_pcode)
+        .exclude(assessment_grade="discounted")
+        .aggregate(last=Max("date_start"))["last"]
+    )
+    return last.year if last else None
+
+
+def write_demo_brief(directory: Path) -> Path:
+    """The demo's sample brief (French, Mopti, its last three years against the three before)
+    in DIRECTORY: the PDF's path, or the HTML's where WeasyPrint cannot draw a PDF here.
+
+    Three years, not one: the demo has about a dozen incidents a year in Mopti, so a one-year
+    brief would be mostly withheld figures, which is right but shows little."""
+    pcode, _name = resolve_region("Mopti")
+    last = latest_year(pcode) or timezone.localdate().year
+    first = last - 2
+    request = brief_request("Mopti", f"{first}-01", f"{last}-12", "fr", ("--from", "--to"))
+    output = Path(directory) / default_file_name(request)
+    outcome = make_brief(request, actor="demo", output=output)
+    return outcome.pdf or outcome.html

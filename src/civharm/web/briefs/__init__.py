@@ -1,0 +1,1 @@
+"""Pages: make an advocacy brief, list past briefs, download them."""

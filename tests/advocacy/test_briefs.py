@@ -1,0 +1,278 @@
+"""`civharm brief`: a small register (generated, no real people) rendered to PDF through the real
+command, its pages turned into images and text with poppler (pdftoppm, pdftotext)."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import translation
+
+from civharm.accounts.models import AuditEntry
+from civharm.advocacy.brief_charts import SERIES_COLOURS
+from civharm.advocacy.brief_figures import TimeBuckets, choose_time_buckets
+from civharm.advocacy.brief_map import CLASS_COLOURS
+from civharm.advocacy.briefs import BriefError, brief_request, resolve_region
+from civharm.advocacy.models import Brief, Recommendation, RecommendationStatus
+from civharm.core.gazetteer import Gazetteer
+from civharm.incidents.models import (
+    Actor,
+    HarmCount,
+    Incident,
+    IncidentPerpetrator,
+    Report,
+    Source,
+)
+from tests.conftest import run_cli
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+
+
+ABDUCTED_COLOUR = _rgb(SERIES_COLOURS[2])  # used by the charts alone
+MAP_COLOURS = [_rgb(c) for c in CLASS_COLOURS if c not in SERIES_COLOURS]
+ACTORS = {"fama": "state_forces", "jnim": "veo"}
+# (context, incidents in 2022, incidents in 2021, actors): an IED cell of 2 is a small cell.
+PLAN = [
+    ("ground_operation", 20, 10, ("fama",)),
+    ("checkpoint", 14, 8, ("fama",)),
+    ("air_drone_strike", 12, 6, ("fama", "jnim")),
+    ("ied_landmine", 2, 0, ("jnim",)),
+]
+
+
+def _poppler() -> None:
+    for tool in ("pdftoppm", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} (Debian poppler-utils) not found: run .ci/pdf.sh as root")
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        pytest.skip(f"WeasyPrint cannot load (Pango missing? run .ci/pdf.sh as root): {error}")
+
+
+def _incident(
+    day: date, cercle: tuple[str, str, str], context: str, grade: str = "fair"
+) -> Incident:
+    return Incident.objects.create(
+        date_start=day,
+        admin1_pcode="ML05",
+        admin1_name="Mopti",
+        admin2_pcode=cercle[0],
+        admin2_name=cercle[1],
+        place_name="Village généré",
+        interaction_context=context,
+        assessment_grade=grade,
+    )
+
+
+def _harm(incident: Incident, harm_type: str, low: int, best: int, high: int) -> None:
+    HarmCount.objects.create(incident=incident, harm_type=harm_type, low=low, best=best, high=high)
+
+
+def build_register() -> None:
+    """Mopti, 2021 and 2022: 48 incidents in 2022 (2 killed each, 1 to 3), 24 in 2021; a
+    discounted incident and one in Ségou that a Mopti brief must not count."""
+    cercles = Gazetteer.load().admin2_units("ML05")[:4]
+    actors = {
+        key: Actor.objects.get_or_create(
+            key=key, defaults={"category": category, "name_fr": key, "name_en": key}
+        )[0]
+        for key, category in ACTORS.items()
+    }
+    acled = Source.objects.create(name="ACLED (test)", source_type="dataset")
+    ngo = Source.objects.create(name="ONG partenaire (test)", source_type="ngo")
+    number = 0
+    for context, now, before, actor_keys in PLAN:
+        for year, count in ((2022, now), (2021, before)):
+            for i in range(count):
+                number += 1
+                day = date(year, 1 + (i * 5 + number) % 12, 1 + i % 27)
+                incident = _incident(day, cercles[number % len(cercles)], context)
+                for key in actor_keys:
+                    IncidentPerpetrator.objects.create(incident=incident, actor=actors[key])
+                _harm(incident, "killed", 1, 2, 3)
+                if context == "checkpoint":
+                    _harm(incident, "abducted", 1, 1, 2)
+                if context == "air_drone_strike":
+                    _harm(incident, "injured", 2, 3, 5)
+                for source in (acled, ngo) if i % 2 else (acled,):
+                    Report.objects.create(
+                        source=source, record_id=f"r{number}-{source.pk}", kind="event",
+                        source_format="acled", payload="{}", payload_sha256="0" * 64,
+                        incident=incident, date_start=day, admin1_pcode="ML05",
+                    )  # fmt: skip
+    _harm(
+        _incident(date(2022, 6, 1), cercles[0], "checkpoint", "discounted"), "killed", 999, 999, 999
+    )
+    adviser = Recommendation.objects.create(
+        title="Create a civilian-harm mitigation adviser post", addressee="government",
+        made_on=date(2022, 3, 1), created_by="analyst-user",
+    )  # fmt: skip
+    for status, day in (("proposed", date(2022, 3, 1)), ("accepted", date(2022, 9, 1))):
+        RecommendationStatus.objects.create(
+            recommendation=adviser, status=status, on=day, recorded_by="analyst-user"
+        )
+    segou = Incident.objects.create(date_start=date(2022, 6, 1), admin1_pcode="ML04")
+    _harm(segou, "killed", 500, 500, 500)
+
+
+def _text(pdf: Path) -> str:
+    command = ["pdftotext", "-layout", str(pdf), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def _pages(pdf: Path, folder: Path) -> list[Path]:
+    subprocess.run(["pdftoppm", "-r", "50", "-png", str(pdf), str(folder / "page")], check=True)
+    return sorted(folder.glob("page-*.png"))
+
+
+def _pixels_near(pages: list[Path], colours: list[tuple[int, int, int]]) -> int:
+    from PIL import Image
+
+    count = 0
+    for page in pages:
+        for pixel, n in _colour_counts(Image.open(page).convert("RGB")):
+            if any(sum(abs(a - b) for a, b in zip(pixel, c, strict=True)) <= 12 for c in colours):
+                count += n
+    return count
+
+
+def _colour_counts(image: object) -> list[tuple[tuple[int, int, int], int]]:
+    counts = image.getcolors(maxcolors=1 << 20)  # type: ignore[attr-defined]
+    return [(pixel, n) for n, pixel in counts]
+
+
+@pytest.mark.django_db
+def test_a_brief_pdf_shows_figures_charts_map_and_method_with_small_cells_withheld(
+    tmp_path: Path, settings
+) -> None:
+    _poppler()
+    settings.DATA_DIR = tmp_path / "data"
+    build_register()
+    out = io.StringIO()
+    call_command(
+        "brief", "--region", "mopti", "--from", "2022-01", "--to", "2022-12", "--lang", "en",
+        "-o", str(tmp_path / "brief.pdf"), "--json", stdout=out,
+    )  # fmt: skip
+    paths = json.loads(out.getvalue())
+    pdf, html = Path(paths["pdf"]), Path(paths["html"])
+    assert pdf == tmp_path / "brief.pdf" and html == tmp_path / "brief.html"
+    assert paths["seconds"] < 15
+    text = _text(pdf)
+    for expected in (
+        "Civilian harm in Mopti", "January–December 2022", "Key figures", "people killed",
+        "range 48–144", "Trends", "Interaction patterns", "Sources and method",
+        "Disclosure control", "No interview quotes are available", "Where: incidents by cercle",
+    ):  # fmt: skip
+        assert expected in text, expected
+    assert "96" in text  # 48 incidents × 2 killed: neither the discounted nor Ségou's
+    assert "999" not in text and "500" not in text and "INC-" not in text
+    assert "Village" not in text  # no place below the cercle
+    # The patterns table's row (the chart's label line has one figure): its 2 incidents are
+    # a small cell, withheld.
+    rows = [
+        line.split("IED or landmine")[1].split()
+        for line in text.splitlines()
+        if "IED or landmine" in line
+    ]
+    (ied_row,) = [cells for cells in rows if len(cells) == 6]
+    assert ied_row[0] == "—"
+    assert "withheld so that no one can be identified" in text
+    pages = _pages(pdf, tmp_path)
+    assert _pixels_near(pages, [ABDUCTED_COLOUR]) > 200  # bars of the charts
+    assert _pixels_near(pages, MAP_COLOURS) > 2000  # the choropleth's cercles
+    brief = Brief.objects.get()
+    assert brief.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert brief.html_sha256 == hashlib.sha256(html.read_bytes()).hexdigest()
+    assert (brief.region_pcode, brief.language, brief.file_name) == ("ML05", "en", "brief.pdf")
+    assert AuditEntry.objects.filter(action="brief", object_id=str(brief.pk)).exists()
+    assert "Create a civilian-harm mitigation adviser post" in text and "accepted" in text
+    assert list(brief.recommendations.values_list("title", flat=True)) == [
+        "Create a civilian-harm mitigation adviser post"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_french_brief_is_written_in_french(tmp_path: Path, settings) -> None:
+    _poppler()
+    settings.DATA_DIR = tmp_path / "data"
+    build_register()
+    call_command(
+        "brief", "--region", "Mopti", "--from", "2022-01", "--to", "2022-12", "--lang", "fr",
+        "-o", str(tmp_path / "bref.pdf"), stdout=io.StringIO(),
+    )  # fmt: skip
+    html = (tmp_path / "bref.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in html and "janvier–décembre 2022" in html
+    assert "Engin explosif improvisé ou mine" in _text(tmp_path / "bref.pdf")
+
+
+def test_regions_are_found_by_any_spelling_or_pcode() -> None:
+    assert resolve_region("segou") == resolve_region("Ségou") == ("ML04", "Ségou")
+    assert resolve_region("ML05") == resolve_region("MOPTI") == ("ML05", "Mopti")
+    with pytest.raises(BriefError, match="Kayes, Koulikoro"):
+        resolve_region("Atlantis")
+
+
+def test_periods_are_checked_and_compared_with_the_period_before() -> None:
+    request = brief_request("Mopti", "2022-07", "2023-06", "en", ("--from", "--to"))
+    period = request.period
+    assert (period.date_from, period.date_to) == (date(2022, 7, 1), date(2023, 6, 30))
+    assert (period.previous_from, period.previous_to) == (date(2021, 7, 1), date(2022, 6, 30))
+    # Mistakes are told in the language the user works in, not the brief's.
+    with translation.override("en"), pytest.raises(BriefError, match="YYYY-MM"):
+        brief_request("Mopti", "2022/01", "2022-12", "fr", ("--from", "--to"))
+    with translation.override("fr"), pytest.raises(BriefError, match="AAAA-MM"):
+        brief_request("Mopti", "2022/01", "2022-12", "en", ("--from", "--to"))
+    with translation.override("en"), pytest.raises(BriefError, match="before"):
+        brief_request("Mopti", "2022-12", "2022-01", "en", ("--from", "--to"))
+
+
+def test_time_breakdown_is_coarser_for_few_incidents() -> None:
+    months = [f"2022-{m:02d}" for m in range(1, 13)]
+    assert choose_time_buckets(months, 600, 5).size == 1
+    assert choose_time_buckets(months, 48, 5).keys == ("2022-01", "2022-04", "2022-07", "2022-10")
+    assert choose_time_buckets(months, 20, 5).size == 6
+    assert choose_time_buckets(months, 19, 5) == TimeBuckets(tuple(months), 0)
+
+
+@pytest.mark.django_db
+def test_without_pango_the_html_is_written_and_the_command_says_how(
+    tmp_path: Path, settings, monkeypatch
+) -> None:
+    settings.DATA_DIR = tmp_path / "data"
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango cannot be loaded
+    with pytest.raises(CommandError, match="apt-get install libpango") as raised:
+        call_command(
+            "brief", "--region", "Mopti", "--from", "2022-01", "--to", "2022-03",
+            "-o", str(tmp_path / "b.pdf"), "--lang", "en", stdout=io.StringIO(),
+        )  # fmt: skip
+    assert raised.value.returncode == 3
+    assert (tmp_path / "b.html").exists() and not (tmp_path / "b.pdf").exists()
+    assert Brief.objects.get().pdf_sha256 == ""
+
+
+def test_mistakes_are_one_sentence_errors(cli_env: dict[str, str]) -> None:
+    period = ("--from", "2022-01", "--to", "2022-12")
+    result = run_cli(cli_env, "brief", "--region", "Atlantis", *period, check=False)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "Atlantis" in result.stderr and "Mopti" in result.stderr and "Ségou" in result.stderr
+    bad_month = ("--from", "2022-13", "--to", "2022-12")
+    result = run_cli(cli_env, "brief", "--region", "Mopti", *bad_month, check=False)
+    assert (
+        result.returncode != 0 and "YYYY-MM" in result.stderr and "Traceback" not in result.stderr
+    )
+    help_text = run_cli(cli_env, "brief", "--help").stdout
+    assert (
+        "civharm brief --region Mopti --from 2022-01 --to 2022-12 --lang fr -o brief.pdf"
+        in help_text
+    )

@@ -1,0 +1,63 @@
+"""The Briefs page: an analyst makes a brief from the form and downloads it; a partner may not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from civharm.advocacy.models import Brief
+
+FORM = {"region": "ML05", "month_from": "2022-01", "month_to": "2022-06", "language": "en"}
+
+
+def _can_draw_pdf() -> bool:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def test_an_analyst_makes_a_brief_and_downloads_it(
+    client_for: Callable[[str], Client], tmp_path: Path, settings
+) -> None:
+    if not _can_draw_pdf():
+        pytest.skip("WeasyPrint cannot load (Pango missing? run .ci/pdf.sh as root)")
+    settings.DATA_DIR = tmp_path
+    client = client_for("analyst")
+    page = client.get(reverse("web:briefs"))
+    assert page.status_code == 200 and b"No brief has been made yet" in page.content
+    response = client.post(reverse("web:brief_new"), FORM, follow=True)
+    assert response.status_code == 200
+    brief = Brief.objects.get()
+    assert (brief.region_name, brief.language, brief.created_by) == ("Mopti", "en", "analyst-user")
+    assert f'id="brief-{brief.pk}"' in response.content.decode()
+    pdf = client.get(reverse("web:brief_download", args=[brief.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    body = b"".join(pdf.streaming_content)
+    assert body.startswith(b"%PDF")
+    assert "attachment" in pdf["Content-Disposition"]
+    html = client.get(reverse("web:brief_download", args=[brief.pk, "html"]))
+    assert b"Civilian harm in Mopti" in b"".join(html.streaming_content)
+
+
+def test_a_wrong_period_is_said_on_the_form(client_for: Callable[[str], Client]) -> None:
+    client = client_for("advocacy_officer")
+    response = client.post(reverse("web:brief_new"), FORM | {"month_to": "2021-12"}, follow=True)
+    assert b"is before" in response.content and not Brief.objects.exists()
+
+
+def test_partners_may_not_make_or_download_briefs(client_for: Callable[[str], Client]) -> None:
+    brief = Brief.objects.create(
+        region_pcode="ML05", region_name="Mopti", date_from="2022-01-01", date_to="2022-12-31",
+        created_by="analyst-user",
+    )  # fmt: skip
+    client = client_for("partner")
+    assert client.get(reverse("web:briefs")).status_code == 403
+    assert client.post(reverse("web:brief_new"), FORM).status_code == 403
+    assert client.get(reverse("web:brief_download", args=[brief.pk, "pdf"])).status_code == 403
+    assert not Brief.objects.exclude(pk=brief.pk).exists()

@@ -88,7 +88,8 @@ class Command(BaseCommand):
         }
         console.print(_register_table(linkage))
         self._estimate(console)
-        self._print_next_steps(console, outcomes)
+        brief = self._advocacy(console)
+        self._print_next_steps(console, outcomes, brief)
         if not options["no_serve"]:
             self._serve(console, int(str(options["port"])))
 
@@ -112,6 +113,16 @@ class Command(BaseCommand):
             )
         )
 
+    def _advocacy(self, console: Console) -> Path:
+        """A few recommendations with their evidence, and a sample brief, so the advocacy
+        pages are not empty. The brief is disclosure-controlled like any other."""
+        from civharm.advocacy.briefs import write_demo_brief
+        from civharm.advocacy.demo import seed_demo_recommendations
+
+        seed_demo_recommendations(actor=f"demo:{os_user()}")
+        console.print(_("Writing a sample advocacy brief (French, Mopti region) …"))
+        return write_demo_brief(Path(settings.DATA_DIR))
+
     def _serve(self, console: Console, port: int) -> None:
         from waitress import serve
 
@@ -127,11 +138,12 @@ class Command(BaseCommand):
         serve(application, host="127.0.0.1", port=port, threads=4, ident="civharm")
 
     def _print_next_steps(
-        self, console: Console, outcomes: list[tuple[str, str, ImportOutcome]]
+        self, console: Console, outcomes: list[tuple[str, str, ImportOutcome]], brief: Path
     ) -> None:
         data = settings.DATA_DIR
         reports = [o.error_report for _f, _fmt, o in outcomes if o.error_report]
         console.print("\n" + _("The demo register is in {folder}.").format(folder=data))
+        console.print(_("The sample advocacy brief is {path}.").format(path=brief), highlight=False)
         if reports:
             console.print(
                 _("Rejected rows (deliberate bad rows in the demo sources) are listed in:")

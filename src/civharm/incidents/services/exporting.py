@@ -1,7 +1,8 @@
 """Exports of the register (CSV, XLSX, GeoJSON, HXL), each row with its source record ids.
 
 Persons are exported by pseudonym; names and contacts only with an authorised user's
-identity export, which is audited. Spreadsheet formulas in cells are neutralised.
+identity export, which is audited. A controlled persons extract, for sharing, is
+k-anonymous and carries no pseudonym or id at all. Spreadsheet formulas are neutralised.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ from civharm.accounts.models import User
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import Incident, Person, Report, VictimRecord
 from civharm.incidents.protection import field_cipher
+from civharm.incidents.services.controlled_extract import (
+    CONTROLLED_COLUMN_TAGS,
+    ExtractNotAnonymous,
+    controlled_person_extract,
+)
 
 FORMATS = ("csv", "xlsx", "geojson", "hxl")
 KINDS = ("incidents", "reports", "persons")
@@ -196,6 +202,23 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
     return columns, rows()
 
 
+# -- controlled persons extract (civharm.incidents.services.controlled_extract) -----------
+
+CONTROLLED_FORMATS = ("csv", "xlsx")
+CONTROLLED_COLUMNS = [Column(name, hxl) for name, hxl in CONTROLLED_COLUMN_TAGS.items()]
+
+
+def _check_controlled_export(kind: str, fmt: str, with_identities: bool) -> None:
+    if kind != "persons":
+        raise ExportDenied(_("--controlled only applies to the persons export"))
+    if with_identities:
+        raise ExportDenied(
+            _("a controlled extract cannot carry identities: drop --with-identities")
+        )
+    if fmt not in CONTROLLED_FORMATS:
+        raise ExportDenied(_("a controlled extract is written as csv or xlsx"))
+
+
 def export(
     kind: str,
     fmt: str,
@@ -204,6 +227,7 @@ def export(
     actor: str,
     user: User | None = None,
     with_identities: bool = False,
+    controlled: bool = False,
     reason: str = "",
     incidents: QuerySet[Incident] | None = None,
     filters: dict[str, str] | None = None,
@@ -211,13 +235,22 @@ def export(
     """Write the export and its audit entry; returns the number of rows written.
 
     `incidents` narrows an incidents export to a filtered set; `filters` (the filter names and
-    values that made it, never personal data) go into the audit entry.
+    values that made it, never personal data) go into the audit entry. `controlled` writes the
+    k-anonymous persons extract (`controlled_person_extract`), its note on the first line.
     """
     if kind not in KINDS or fmt not in FORMATS:
         raise ValueError(f"cannot export {kind!r} as {fmt!r}")
+    if controlled:
+        _check_controlled_export(kind, fmt, with_identities)
     if with_identities:
         _check_identity_export(kind, user, reason)
-    if kind == "incidents":
+    try:
+        extract = controlled_person_extract() if controlled else None
+    except ExtractNotAnonymous as exc:
+        raise ExportDenied(str(exc)) from exc
+    if extract is not None:
+        columns, rows = CONTROLLED_COLUMNS, iter(extract.rows)
+    elif kind == "incidents":
         columns, rows = incident_rows(incidents)
     elif kind == "reports":
         columns, rows = report_rows()
@@ -228,7 +261,10 @@ def export(
     descriptor, temporary = tempfile.mkstemp(prefix=".civharm-export-", dir=output.parent)
     os.close(descriptor)
     try:
-        count = WRITERS[fmt](Path(temporary), columns, rows)
+        if extract is not None:
+            count = WRITERS[fmt](Path(temporary), columns, rows, note=extract.note())
+        else:
+            count = WRITERS[fmt](Path(temporary), columns, rows)
         with transaction.atomic():
             audit.record(
                 user.username if user else actor,
@@ -237,7 +273,8 @@ def export(
                 fields=["name", "contact"] if with_identities else [],
                 reason=reason,
                 details={"format": fmt, "rows": count, "file": output.name}
-                | ({"filters": filters} if filters is not None else {}),
+                | ({"filters": filters} if filters is not None else {})
+                | (extract.audit_details() if extract is not None else {}),
             )
             if not with_identities:
                 os.chmod(temporary, 0o644 & ~_umask())
@@ -271,11 +308,18 @@ def _cells(columns: list[Column], row: dict[str, object]) -> list[object]:
 
 
 def write_csv(
-    output: Path, columns: list[Column], rows: Iterator[dict[str, object]], hxl: bool = False
+    output: Path,
+    columns: list[Column],
+    rows: Iterator[dict[str, object]],
+    hxl: bool = False,
+    note: str = "",
 ) -> int:
+    """`note`, when given, is a first line of its own (one cell) before the header."""
     count = 0
     with open(output, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
+        if note:
+            writer.writerow([neutralise(note)])
         writer.writerow([c.name for c in columns])
         if hxl:
             writer.writerow([c.hxl for c in columns])
@@ -289,13 +333,20 @@ def write_hxl(output: Path, columns: list[Column], rows: Iterator[dict[str, obje
     return write_csv(output, columns, rows, hxl=True)
 
 
-def write_xlsx(output: Path, columns: list[Column], rows: Iterator[dict[str, object]]) -> int:
-    """XLSX cells are typed: text is always a text cell, so '=…' is shown, never executed."""
+def write_xlsx(
+    output: Path, columns: list[Column], rows: Iterator[dict[str, object]], note: str = ""
+) -> int:
+    """XLSX cells are typed: text is always a text cell, so '=…' is shown, never executed.
+    `note`, when given, is the sheet's first row, before the header."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("civharm")
+    if note:
+        note_cell = WriteOnlyCell(sheet, value=note)
+        note_cell.data_type = "s"
+        sheet.append([note_cell])
     sheet.append([c.name for c in columns])
     count = 0
     for row in rows:

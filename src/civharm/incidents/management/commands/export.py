@@ -1,4 +1,5 @@
-"""civharm export incidents|reports|persons --format csv|xlsx|geojson|hxl -o FILE"""
+"""civharm export incidents|reports|persons --format csv|xlsx|geojson|hxl -o FILE
+civharm export persons --controlled -o FILE.csv|xlsx  (k-anonymous, for sharing)"""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ class Command(BaseCommand):
     help = gettext_lazy(
         "Export the register. Every row carries the source record ids it came from. Persons "
         "are exported by pseudonym; names only with --with-identities by an authorised user "
-        "(audited). Example: civharm export incidents --format xlsx -o incidents.xlsx"
+        "(audited); --controlled writes a k-anonymous persons extract, without pseudonyms or "
+        "ids, that may be shared. Example: civharm export incidents --format xlsx -o "
+        "incidents.xlsx"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,6 +34,14 @@ class Command(BaseCommand):
             "--with-identities",
             action="store_true",
             help=_("persons only: add names and contacts"),
+        )
+        parser.add_argument(
+            "--controlled",
+            action="store_true",
+            help=_(
+                "persons only: a k-anonymous extract to share (sex, age band, status, harm, "
+                "place, month or year; no pseudonym or id)"
+            ),
         )
         parser.add_argument("--user", help=_("your civharm user name (for --with-identities)"))
         parser.add_argument("--reason", default="", help=_("why identities are exported"))
@@ -52,6 +63,7 @@ class Command(BaseCommand):
                 actor=f"cli:{os_user()}",
                 user=user,
                 with_identities=bool(options["with_identities"]),
+                controlled=bool(options["controlled"]),
                 reason=str(options["reason"]),
             )
         except (ExportDenied, ProtectedFieldError) as exc:

@@ -1,6 +1,11 @@
 """An independent check of a release, written from the published tables only: what could an
 attacker work out about each withheld cell? Deliberately shares no code with civharm.disclosure
 (own atoms, own constraints, the full integer programme or plain enumeration, no shortcuts).
+
+Hidden cells (docs/disclosure.md, "Several values per record"): for a table over a dimension on
+which some record has several values, the same table keyed by the exact set of values ("a+b",
+"a" alone, "∅" for none) in a table named "<table> [exact sets]". Never shown; the attacker is
+taken to know which of them are non-empty (>= 1), as the package assumes.
 """
 
 from __future__ import annotations
@@ -55,26 +60,53 @@ def published_constraints(release, atoms, dimensions):
     return atom_list, rows
 
 
+def exact_set(members: frozenset) -> str:
+    return "+".join(sorted(members)) if members else "∅"
+
+
+def hidden_cells(release, atoms, dimensions):
+    """(coefficients, key, table name) of every hidden cell that holds an atom."""
+    atom_list = list(atoms)
+    # several values, or none: the table no longer adds up to its records
+    multi = {d for i, d in enumerate(dimensions) if any(len(a[i]) != 1 for a in atom_list)}
+    cells: dict[tuple, list[int]] = {}
+    for table in release.tables.values():
+        if not multi & set(table.spec.dimensions):
+            continue
+        for column, atom in enumerate(atom_list):
+            choices = [
+                [exact_set(atom[dimensions.index(d)])]
+                if d in multi
+                else sorted(atom[dimensions.index(d)])
+                for d in table.spec.dimensions
+            ]
+            for key in itertools.product(*choices):
+                name = table.spec.name + " [exact sets]"
+                cells.setdefault((name, key), [0] * len(atom_list))[column] = 1
+    return [(coefficients, key, name) for (name, key), coefficients in cells.items()]
+
+
 def independent_bounds(records, release, measure=None) -> dict[tuple, tuple[float, float]]:
+    """Exact [low, high] of every withheld cell and every hidden cell holding records."""
     dimensions = sorted({d for t in release.tables.values() for d in t.spec.dimensions})
     atoms = atoms_of(records, dimensions, measure)
     atom_list, rows = published_constraints(release, atoms, dimensions)
+    weights = [atoms[a] for a in atom_list]
     withheld = [(c, key, name) for c, value, key, name in rows if value is None]
-    positive = all(
-        sum(co * atoms[a] for co, a in zip(c, atom_list, strict=True)) > 0 for c, _k, _n in withheld
-    )
+    positive = all(np.dot(c, weights) > 0 for c, _k, _n in withheld)
+    hidden = hidden_cells(release, atoms, dimensions)
     constraints = []
     shown = [(c, value) for c, value, _key, _name in rows if value is not None and any(c)]
     if shown:
         matrix = np.array([c for c, _v in shown], dtype=float)
         target = np.array([v for _c, v in shown], dtype=float)
         constraints.append(LinearConstraint(matrix, target, target))
-    if withheld and positive:
-        constraints.append(
-            LinearConstraint(np.array([c for c, _k, _n in withheld], dtype=float), 1, np.inf)
-        )
+    at_least_one = [c for c, _k, _n in withheld] if positive else []
+    at_least_one += [c for c, _k, _n in hidden if np.dot(c, weights) > 0]
+    if at_least_one:
+        constraints.append(LinearConstraint(np.array(at_least_one, dtype=float), 1, np.inf))
     bounds = {}
-    for coefficients, key, name in withheld:
+    for coefficients, key, name in withheld + hidden:
         objective = np.array(coefficients, dtype=float)
         low = milp(
             objective,
@@ -121,6 +153,11 @@ def enumerate_bounds(
         for cell, total in sums.items():
             found[cell].append(total)
     return {cell: (min(seen), max(seen)) for cell, seen in found.items()}
+
+
+def hidden_criterion_holds(high, value, k) -> bool:
+    """A hidden cell is never shown: a small one must be able to reach k."""
+    return not 1 <= value < k or high >= k
 
 
 def criterion_holds(low, high, value, k) -> bool:

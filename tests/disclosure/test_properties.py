@@ -1,6 +1,7 @@
 """Property tests: for random small registers, thresholds and sets of tables, no published
-cell lies in 1..k-1, shown cells are true, and every withheld cell passes the protection
-criterion under an independent exact (integer programme) bound computation."""
+cell lies in 1..k-1, shown cells are true, every withheld cell passes the protection
+criterion under an independent exact (integer programme) bound computation, and so does every
+small hidden cell (incidents of exactly one set of alleged actors, which no table shows)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,12 @@ from tests.disclosure.independent_bounds import (
     atoms_of,
     counts_in,
     criterion_holds,
+    exact_set,
+    hidden_criterion_holds,
     independent_bounds,
 )
+
+HIDDEN = " [exact sets]"
 
 POOL = (
     TableSpec("total", ()),
@@ -47,6 +52,25 @@ def true_value(records, name, key, measure):
     return sum(w for atom, w in atoms.items() if counts_in(atom, dimensions, table.dimensions, key))
 
 
+def small_partition_cells(records, tables, k, measure):
+    """Every exact-set cell in 1..k-1 of a table over actors, counted straight from the
+    records (actor sets here hold zero, one or two actors; the region is single-valued)."""
+    if all(len(r["actor"]) == 1 for r in records):
+        return {}
+    counts: dict[tuple, int] = {}
+    for table in tables:
+        if "actor" not in table.dimensions:
+            continue
+        for record in records:
+            key = tuple(
+                exact_set(frozenset(record["actor"])) if d == "actor" else record[d]
+                for d in table.dimensions
+            )
+            cell = (table.name + HIDDEN, key)
+            counts[cell] = counts.get(cell, 0) + (1 if measure is None else record[measure])
+    return {cell: value for cell, value in counts.items() if 1 <= value < k}
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(release_case)
 def test_no_small_cell_is_shown_and_no_withheld_cell_can_be_narrowed(case):
@@ -62,9 +86,15 @@ def test_no_small_cell_is_shown_and_no_withheld_cell_can_be_narrowed(case):
                 assert truth >= 1  # zeros are never withheld
     bounds = independent_bounds(records, release, measure)
     for (name, key), (low, high) in bounds.items():
+        if name.endswith(HIDDEN):
+            continue
         truth = true_value(records, name, key, measure)
         assert low <= truth <= high
         assert criterion_holds(low, high, truth, k), (name, key, truth, low, high)
+    for cell, truth in small_partition_cells(records, tables, k, measure).items():
+        low, high = bounds[cell]  # the independent check bounds every small partition cell
+        assert low <= truth <= high
+        assert hidden_criterion_holds(high, truth, k), (cell, truth, low, high)
     assert audit_release(records, release, measure=measure) == bounds
 
 
@@ -97,7 +127,13 @@ def test_a_register_of_linked_one_way_tables_passes_the_independent_check():
     assert release.suppressed_count >= 6
     bounds = independent_bounds(records, release)
     for (name, key), (low, high) in bounds.items():
+        if name == "by_actor" + HIDDEN:
+            truth = sum(1 for r in records if exact_set(r["actor"]) == key[0])
+            assert hidden_criterion_holds(high, truth, 8), (name, key, truth, low, high)
+            continue
         truth = sum(
             1 for r in records if key[0] in (r[name[3:]] if name != "by_actor" else r["actor"])
         )
         assert criterion_holds(low, high, truth, 8), (name, key, truth, low, high)
+    # every set of actors that occurs, pairs included, was bounded
+    assert {("by_actor" + HIDDEN, (exact_set(r["actor"]),)) for r in records} <= set(bounds)

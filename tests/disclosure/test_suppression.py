@@ -19,7 +19,11 @@ from civharm.disclosure import (
     audit_release,
     protect_counts,
 )
-from tests.disclosure.independent_bounds import enumerate_bounds, independent_bounds
+from tests.disclosure.independent_bounds import (
+    enumerate_bounds,
+    hidden_criterion_holds,
+    independent_bounds,
+)
 
 TOTAL = TableSpec("total", ())
 BY_REGION = TableSpec("by_region", ("region",))
@@ -120,8 +124,9 @@ def test_two_tables_sharing_a_margin_are_protected_together():
 
 def test_several_actors_per_incident_are_counted_in_each_and_bounded_exactly():
     # Without the one incident of both fama and jnim, dna = 14 - 6 - 6 exactly: a complement
-    # is needed. With it, dna = 1 + (incidents of both), and both can range over 0..7, so
-    # dna lies anywhere in [1, 8] and nothing else need be withheld.
+    # is needed. With it, dna = 1 + fj (fj: incidents of both). The attacker knows which sets
+    # of actors occur (each >= 1) and fama alone = 7 - fj >= 1, so fj in [1, 6] and dna in
+    # [2, 7]: dna and the single joint incident can both reach 5, nothing else is withheld.
     alone = [{"actor": ("fama",)}] * 6 + [{"actor": ("dna",)}] * 2 + [{"actor": ("jnim",)}] * 6
     by_actor = TableSpec("by_actor", ("actor",))
     release = protect_counts(alone, [TOTAL, by_actor], threshold=5)
@@ -133,16 +138,84 @@ def test_several_actors_per_incident_are_counted_in_each_and_bounded_exactly():
     assert statuses(release, "by_actor") == {("dna",): PRIMARY, ("fama",): SHOWN, ("jnim",): SHOWN}
     assert release.table("by_actor").value("fama") == 7
     assert release.table("total").value() == 15  # tables over actors do not add up to the total
-    expected = {("by_actor", ("dna",)): (1, 8)}
+    hidden = "by_actor [exact sets]"
+    expected = {
+        ("by_actor", ("dna",)): (2, 7),
+        (hidden, ("dna",)): (2, 7),
+        (hidden, ("fama",)): (1, 6),
+        (hidden, ("fama+jnim",)): (1, 6),
+        (hidden, ("jnim",)): (1, 6),
+    }
     assert audit_release(both, release) == expected
     assert independent_bounds(both, release) == expected
+    assert_release_is_safe(both, release)
     atoms = {"f": 6, "d": 2, "j": 6, "fj": 1}
     assert enumerate_bounds(
         atoms,
         [({"f", "d", "j", "fj"}, 15), ({"f", "fj"}, 7), ({"j", "fj"}, 7)],
-        {"dna": {"d"}},
+        {"dna": {"d"}, "fama alone": {"f"}, "jnim alone": {"j"}, "both": {"fj"}},
         limit=15,
-    ) == {"dna": (1, 8)}
+    ) == {"dna": (2, 7), "fama alone": (1, 6), "jnim alone": (1, 6), "both": (1, 6)}
+
+
+def test_incidents_of_two_actors_cannot_be_worked_out_from_the_one_way_table():
+    # A=8, B=8, total=14 would give A + B - total = 2 incidents of both A and B: a small
+    # count no table shows. Something must be withheld, and the joint count must be able
+    # to reach k given what is shown.
+    records = [{"actor": ("A", "B")}] * 2 + [{"actor": ("A",)}] * 6 + [{"actor": ("B",)}] * 6
+    by_actor = TableSpec("by_actor", ("actor",))
+    tables = [by_actor, TableSpec("totals", ())]
+    release = protect_counts(records, tables, threshold=5)
+    assert release.suppressed_count >= 1
+    assert_release_is_safe(records, release)
+    # no table of the release lists an exact-set cell
+    assert [key for key, _status in statuses(release, "by_actor").items()] == [("A",), ("B",)]
+    assert set(release.tables) == {"by_actor", "totals"}
+
+    # by hand, by plain enumeration: atoms ab (both), a (A alone), b (B alone), each
+    # occurring (>= 1); a shown cell is an equality, a withheld one is >= 1
+    cell_atoms = {("by_actor", ("A",)): {"ab", "a"}, ("by_actor", ("B",)): {"ab", "b"}}
+    cell_atoms[("totals", ())] = {"ab", "a", "b"}
+    shown, withheld = [], {"joint": {"ab"}, "a alone": {"a"}, "b alone": {"b"}}
+    for table in release.tables.values():
+        for cell in table.cells:
+            atoms = cell_atoms[(table.spec.name, cell.key)]
+            if cell.value is None:
+                withheld[str(cell.key)] = atoms
+            else:
+                shown.append((atoms, cell.value))
+    ranges = enumerate_bounds({"ab": 2, "a": 6, "b": 6}, shown, withheld, limit=14)
+    assert hidden_criterion_holds(ranges["joint"][1], 2, 5), ranges
+    hidden = ("by_actor [exact sets]", ("A+B",))
+    assert independent_bounds(records, release)[hidden] == ranges["joint"]
+    assert audit_release(records, release)[hidden] == ranges["joint"]
+
+
+def test_the_audit_rejects_a_release_that_gives_a_joint_count_away():
+    records = [{"actor": ("A", "B")}] * 2 + [{"actor": ("A",)}] * 6 + [{"actor": ("B",)}] * 6
+    by_actor = TableSpec("by_actor", ("actor",))
+    naive = ProtectedRelease(
+        5,
+        {
+            "by_actor": ProtectedTable(
+                by_actor, (ProtectedCell(("A",), 8, SHOWN), ProtectedCell(("B",), 8, SHOWN))
+            ),
+            "totals": ProtectedTable(TOTAL, (ProtectedCell((), 14, SHOWN),)),
+        },
+    )
+    assert audit_release(records, naive)[("by_actor [exact sets]", ("A+B",))] == (2, 2)
+    with pytest.raises(UnsafeReleaseError, match="not shown"):
+        assert_release_is_safe(records, naive)
+
+
+def test_records_without_a_value_cannot_be_counted_from_the_total():
+    # total - a = the records with no value: 2, a small count no table shows
+    records = [{"cercle": "a"}] * 6 + [{"cercle": None}] * 2
+    tables = (TableSpec("by_cercle", ("cercle",)), TOTAL)
+    release = protect_counts(records, tables, threshold=5)
+    assert release.table("by_cercle").value("a") is None
+    assert release.table("total").value() == 8
+    assert_release_is_safe(records, release)
 
 
 def test_a_measure_is_summed_and_zero_categories_are_shown():

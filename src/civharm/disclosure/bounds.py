@@ -1,7 +1,8 @@
 """Exact integer bounds of a withheld cell given everything else a release shows.
 
 The attacker's model (docs/disclosure.md): non-negative integer atoms, every shown cell an
-equality, every withheld cell at least 1. Linear programmes (HiGHS) first; an integer point
+equality, every withheld cell and every non-empty hidden cell at least 1 (a hidden cell is
+never an equality: it is not shown). Linear programmes (HiGHS) first; an integer point
 (a witness) proves that a value is reachable; the full mixed-integer programme runs only when
 neither settles the question. Never decides what to publish.
 """
@@ -46,14 +47,20 @@ class AttackerModel:
         self.cross = cross
         withheld = set(suppressed)
         shown = [
-            row for row in range(len(cross.cells)) if row not in withheld and cross.has_atoms(row)
+            row
+            for row in range(len(cross.cells))
+            if row not in withheld and row not in cross.hidden and cross.has_atoms(row)
         ]
         self.truth = cross.atom_values.astype(np.float64)
         self.shown_rows = np.array(shown, dtype=np.int64)
         self.equalities = cross.incidence[self.shown_rows]
         self.targets = cross.cell_values[self.shown_rows].astype(np.float64)
         positive = sorted(withheld) if withheld_are_positive else []
+        # `positive` (withheld cells) also says which atoms a witness may move; `at_least_one`
+        # adds the non-empty hidden cells, which the attacker is assumed to know occur.
         self.positive = cross.incidence[np.array(positive, dtype=np.int64)]
+        occurring = sorted(row for row in cross.hidden if cross.cell_values[row] > 0)
+        self.at_least_one = cross.incidence[np.array(positive + occurring, dtype=np.int64)]
         # Integer points found so far. Withholding more cells only widens the feasible set,
         # so a point found for an earlier model stays feasible: share the list between them.
         self.known_points = known_points if known_points is not None else [self.truth]
@@ -66,13 +73,13 @@ class AttackerModel:
 
     def lp(self, row: int, *, maximise: bool) -> Optimum:
         objective = self.objective(row)
-        has_rows = self.positive.shape[0] > 0
+        has_rows = self.at_least_one.shape[0] > 0
         result = linprog(
             -objective if maximise else objective,
             A_eq=self.equalities if self.equalities.shape[0] else None,
             b_eq=self.targets if self.equalities.shape[0] else None,
-            A_ub=-self.positive if has_rows else None,
-            b_ub=-np.ones(self.positive.shape[0]) if has_rows else None,
+            A_ub=-self.at_least_one if has_rows else None,
+            b_ub=-np.ones(self.at_least_one.shape[0]) if has_rows else None,
             bounds=(0, None),
             method="highs",
             options=LP_OPTIONS,
@@ -141,9 +148,10 @@ class AttackerModel:
     def _inequality_rows(
         self, objective: np.ndarray, at_least: int | None, at_most: int | None
     ) -> tuple[sparse.csr_matrix, np.ndarray]:
-        """`rows @ x <= limits`: withheld cells >= 1, and the cell's wanted side."""
-        blocks = [-self.positive]
-        limits = [-np.ones(self.positive.shape[0])]
+        """`rows @ x <= limits`: withheld and non-empty hidden cells >= 1, and the cell's
+        wanted side."""
+        blocks = [-self.at_least_one]
+        limits = [-np.ones(self.at_least_one.shape[0])]
         if at_least is not None:
             blocks.append(sparse.csr_matrix(-objective))
             limits.append(np.array([-float(at_least)]))
@@ -193,8 +201,8 @@ class AttackerModel:
         constraints = []
         if self.equalities.shape[0]:
             constraints.append(LinearConstraint(self.equalities, self.targets, self.targets))
-        if self.positive.shape[0]:
-            constraints.append(LinearConstraint(self.positive, 1, np.inf))
+        if self.at_least_one.shape[0]:
+            constraints.append(LinearConstraint(self.at_least_one, 1, np.inf))
         result = milp(
             -objective if maximise else objective,
             constraints=constraints,
@@ -231,6 +239,12 @@ class AttackerModel:
 
 def _is_integral(values: np.ndarray) -> bool:
     return bool(np.all(np.abs(values - np.rint(values)) < INTEGRAL))
+
+
+def hidden_criterion_holds(high: float, value: int, threshold: int) -> bool:
+    """The criterion for a hidden cell (never shown): a small one could be the threshold or
+    more. A hidden cell that is 0 or not small may be worked out: it says nothing small."""
+    return not 1 <= value < threshold or high >= threshold
 
 
 def criterion_holds(low: float, high: float, value: int, threshold: int) -> bool:

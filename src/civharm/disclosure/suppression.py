@@ -1,8 +1,9 @@
 """Small-cell (primary) and secondary suppression of every table of one release together.
 
-Greedy: withhold the small cells, then, while some withheld cell fails the protection
-criterion, withhold the cheapest complement that holds its bound. Never shows a count in
-1 .. threshold-1 and never returns the true value of a withheld cell.
+Greedy: withhold the small cells, then, while some withheld cell or small hidden cell (the
+exact-set cells of a multi-valued dimension) fails the protection criterion, withhold the
+cheapest complement that holds its bound. Never shows a count in 1 .. threshold-1, never
+publishes a hidden cell and never returns the true value of a withheld cell.
 """
 
 from __future__ import annotations
@@ -49,19 +50,26 @@ def protect_counts(
     if threshold < 1:
         raise DisclosureError(f"the threshold must be at least 1, got {threshold}")
     cross = build_cross_classification(records, tables, measure=measure, categories=categories)
-    primary = {row for row, value in enumerate(cross.cell_values) if 1 <= value < threshold}
+    primary = {row for row in small_cells(cross, threshold) if row not in cross.hidden}
     secondary = choose_secondary_suppressions(cross, primary, threshold)
     return _release(cross, tables, primary, secondary, threshold, categories or {})
+
+
+def small_cells(cross: CrossClassification, threshold: int) -> list[int]:
+    """Rows (listed or hidden) whose value is in 1 .. threshold-1."""
+    return [row for row, value in enumerate(cross.cell_values) if 1 <= value < threshold]
 
 
 def choose_secondary_suppressions(
     cross: CrossClassification, primary: set[int], threshold: int
 ) -> set[int]:
-    """Rows to withhold besides the small ones. Withholding more only widens every range
-    (one fewer equality; the new cell is >= 1, which it already was), so a cell that passed
-    stays passed and each cell is checked until it passes once."""
+    """Rows to withhold besides the small ones, until every withheld cell and every small
+    hidden cell passes. Withholding more only widens every range (one fewer equality; the
+    new cell is >= 1, which it already was), so a cell that passed stays passed and each
+    cell is checked until it passes once."""
     withheld = set(primary)
-    pending = deque(sorted(primary))
+    hidden_small = [row for row in small_cells(cross, threshold) if row in cross.hidden]
+    pending = deque(sorted(primary) + hidden_small)
     points = [cross.atom_values.astype(float)]
     model = AttackerModel(cross, withheld, known_points=points)
     while pending:
@@ -124,14 +132,16 @@ def cheapest_complement(
     cell (so that withheld cells close rectangles rather than spread), large enough to
     cover the gap to the threshold, then the smallest."""
     candidates = [
-        row for row in range(len(cross.cells)) if row not in withheld and cross.cell_values[row] > 0
+        row
+        for row in range(len(cross.cells))
+        if row not in withheld and row not in cross.hidden and cross.cell_values[row] > 0
     ]
     if not candidates:
         return None
     holding = set(binding)
     value = int(cross.cell_values[target])
     gap = threshold - value if value < threshold else 1
-    table = cross.cells[target][0]
+    table = cross.table_of(target)
     withheld_lines = {line for row in withheld for line in _lines(cross.cells[row])}
 
     def cost(row: int) -> tuple[int, int, int, int, int, int]:
@@ -155,7 +165,9 @@ def _lines(cell: CellId) -> list[tuple[str, int, tuple[str, ...]]]:
 
 
 def _all_nonzero(cross: CrossClassification) -> set[int]:
-    return {row for row, value in enumerate(cross.cell_values) if value > 0}
+    return {
+        row for row, value in enumerate(cross.cell_values) if value > 0 and row not in cross.hidden
+    }
 
 
 def _release(
@@ -168,6 +180,8 @@ def _release(
 ) -> ProtectedRelease:
     cells: dict[str, list[ProtectedCell]] = {table.name: [] for table in tables}
     for row, (name, key) in enumerate(cross.cells):
+        if row in cross.hidden:  # never published
+            continue
         status = PRIMARY if row in primary else SECONDARY if row in secondary else SHOWN
         value = int(cross.cell_values[row]) if status == SHOWN else None
         cells[name].append(ProtectedCell(key, value, status))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from django.test import Client
 
 from civharm.accounts.models import User
+from civharm.analysis.snapshot import forget_register_snapshot
 from civharm.api.tokens import issue_token
 from civharm.incidents.models import (
     Actor,
@@ -34,6 +36,15 @@ class ApiClient:
 
     def get(self, path: str, **params: object) -> object:
         return self.client.get(path, params, HTTP_AUTHORIZATION=f"Bearer {self.secret}")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_snapshot(settings: Any) -> Iterator[None]:
+    """Published aggregates read the process's DuckDB copy: rebuilt for each test's register."""
+    settings.CIVHARM = {**settings.CIVHARM, "ANALYSIS_REFRESH_SECONDS": 0}
+    forget_register_snapshot()
+    yield
+    forget_register_snapshot()
 
 
 @pytest.fixture

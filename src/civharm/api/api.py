@@ -149,14 +149,30 @@ def incident_persons(
 
 
 @api.get(
-    "/aggregates/by-region", response={200: RegionAggregatesOut, **ERRORS}, tags=["aggregates"]
+    "/aggregates/by-region",
+    response={200: RegionAggregatesOut, 400: ErrorOut, **ERRORS},
+    tags=["aggregates"],
 )
 def aggregates_by_region(request: HttpRequest, params: Query[RegionQuery]) -> dict[str, object]:
-    """Incidents and people killed (best estimate) per region; counts of 1 to threshold - 1
-    are null with `suppressed: true`. Discounted incidents are not counted."""
-    require_capability(request, "view_aggregates")
-    wanted = queries.IncidentFilter(date_from=params.date_from, date_to=params.date_to)
-    return queries.aggregates_by_region(wanted)
+    """Incidents and people killed (best estimate) per region; live incidents, discounted
+    ones not counted. With `view_uncontrolled_aggregates`: exact, and the dates filter them.
+    Otherwise: the published tables of the whole register (null, `suppressed: true`, where
+    withheld), and any filter is refused with a 400 — filtered figures could be subtracted
+    from one another to reveal withheld ones."""
+    user = require_capability(request, "view_aggregates")
+    if user.can("view_uncontrolled_aggregates"):
+        wanted = queries.IncidentFilter(date_from=params.date_from, date_to=params.date_to)
+        return queries.exact_aggregates_by_region(wanted)
+    if request.GET:  # any parameter at all, known or not: the published tables are fixed
+        raise HttpError(400, _refused_filters())
+    return queries.published_aggregates_by_region()
+
+
+def _refused_filters() -> str:
+    return _(
+        "Filters are not available for published figures: filtered tables could be "
+        "subtracted from one another to reveal withheld figures."
+    )
 
 
 @api.get("/taxonomies", response={200: TaxonomiesOut, 401: ErrorOut}, tags=["taxonomies"])

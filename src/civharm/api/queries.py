@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
-from civharm.disclosure import TableSpec, protect_counts
+from civharm.analysis.published import (
+    INCIDENTS,
+    partner_release,
+    published_value,
+    table_name,
+)
+from civharm.core.gazetteer import Gazetteer
 from civharm.incidents.models import (
     HarmCount,
     Incident,
@@ -185,15 +190,12 @@ def small_cell_threshold() -> int:
     return int(settings.CIVHARM.get("SMALL_CELL_THRESHOLD", DEFAULT_SMALL_CELL_THRESHOLD))
 
 
-def aggregates_by_region(wanted: IncidentFilter) -> dict[str, object]:
-    """Incidents and best estimate of people killed per region, disclosure-controlled.
-
-    Discounted incidents are not counted. No total is given: the regions alone are the
-    release (see protected_by_region).
-    """
-    threshold = small_cell_threshold()
+def exact_aggregates_by_region(wanted: IncidentFilter) -> dict[str, object]:
+    """Incidents and best estimate of people killed per region, exact, for callers with
+    `view_uncontrolled_aggregates`: live incidents (not merged), discounted ones left out."""
     rows = (
         filtered_incidents(wanted)
+        .filter(merged_into__isnull=True)
         .exclude(assessment_grade="discounted")
         .order_by()
         .values("admin1_pcode")
@@ -204,36 +206,39 @@ def aggregates_by_region(wanted: IncidentFilter) -> dict[str, object]:
         )
         .order_by("admin1_pcode")
     )
-    return {"threshold": threshold, "regions": protected_by_region(list(rows), threshold)}
-
-
-def protected_by_region(rows: list[dict[str, Any]], threshold: int) -> list[dict[str, object]]:
-    """Each measure is one release of one table, by region (civharm.disclosure): counts from 1
-    to threshold - 1 are null, and a region's killed figure is withheld with its incidents."""
-    records = [
+    regions = [
         {
-            "region": row["admin1_pcode"] or "",
+            "admin1_pcode": row["admin1_pcode"] or None,
+            "admin1_name": row["name"] or "",
             "incidents": row["incidents"],
-            "killed": row["killed"] or 0,
+            "killed_best": row["killed"] or 0,
+            "suppressed": False,
         }
         for row in rows
     ]
-    spec = (TableSpec("by_region", ("region",)),)
-    incidents = protect_counts(records, spec, measure="incidents", threshold=threshold)
-    killed = protect_counts(records, spec, measure="killed", threshold=threshold)
+    return {"threshold": small_cell_threshold(), "regions": regions}
+
+
+def published_aggregates_by_region() -> dict[str, object]:
+    """The same figures for everyone else: cells of the one partner release of the whole
+    register (civharm.analysis.published), unfiltered, so that they cannot be subtracted
+    from other views; null where withheld."""
+    release = partner_release()
+    names = dict(Gazetteer.load().admin1_units())
     regions = []
-    for row, record in zip(rows, records, strict=True):
-        shown_incidents = incidents.table("by_region").value(record["region"])
-        shown_killed = killed.table("by_region").value(record["region"])
-        if shown_incidents is None:
-            shown_killed = None
+    for cell in release.table(table_name("region")).cells:
+        figure, pcode = cell.key
+        if figure != INCIDENTS:
+            continue
+        killed = published_value(release, "killed", "region", pcode)
         regions.append(
             {
-                "admin1_pcode": row["admin1_pcode"] or None,
-                "admin1_name": row["name"] or "",
-                "incidents": shown_incidents,
-                "killed_best": shown_killed,
-                "suppressed": shown_incidents is None or shown_killed is None,
+                "admin1_pcode": pcode or None,
+                "admin1_name": names.get(pcode, pcode),
+                "incidents": cell.value,
+                "killed_best": killed,
+                "suppressed": cell.value is None or killed is None,
             }
         )
-    return regions
+    regions.sort(key=lambda region: str(region["admin1_pcode"] or "~"))
+    return {"threshold": release.threshold, "regions": regions}

@@ -1,8 +1,9 @@
 """Documented vs estimated totals on the dashboard: the latest complete estimate run.
 
-For readers without exact figures, a stratum is shown only when its documented count passes
-disclosure control (with the run's total, so no stratum can be worked out by subtraction);
-its model notes and warnings, which may quote small counts, are not shown to them.
+For readers without exact figures (partners), the latest run stratified by region alone: a
+stratum is shown only when its documented count is shown in the published release (the same
+release as every other partner figure); its model notes and warnings, which may quote small
+counts, are not shown to them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from django.utils.translation import gettext as _
 from civharm.analysis.charts import documented_vs_estimated_svg
 from civharm.analysis.figures import estimate_figures, method_label
 from civharm.analysis.models import EstimateRun
-from civharm.disclosure import TableSpec, protect_counts
+from civharm.analysis.published import (
+    DOCUMENTED,
+    documented_keys,
+    latest_region_run,
+    partner_release,
+    published_value,
+)
+from civharm.disclosure import ProtectedRelease
 
-ESTIMATE_TABLES = (TableSpec("by_stratum", ("stratum",)), TableSpec("total", ()))
 WITHHELD_FIGURE = {
     "documented": None,
     "total": None,
@@ -37,13 +44,19 @@ class EstimatesSection:
     withheld: int = 0
 
 
-def latest_estimates(*, controlled: bool, threshold: int) -> EstimatesSection | None:
-    run = EstimateRun.objects.filter(status="complete").first()
-    if run is None:
-        return None
-    figures = estimate_figures(run)
+def latest_estimates(*, controlled: bool) -> EstimatesSection | None:
+    """Staff: the latest complete run. Partners: the latest complete run stratified by region
+    alone, whose documented counts are cells of the published release."""
     if controlled:
-        figures = controlled_figures(figures, threshold)
+        run = latest_region_run()
+        if run is None:
+            return None
+        figures = partner_estimate_figures(run, partner_release())
+    else:
+        run = EstimateRun.objects.filter(status="complete").first()
+        if run is None:
+            return None
+        figures = estimate_figures(run)
     section = EstimatesSection(run=run, figures=figures)
     section.withheld = sum(f["documented"] is None for f in figures)
     for method in run.methods:
@@ -63,22 +76,19 @@ def _chart(rows: list[dict[str, Any]], method: str) -> str:
     return documented_vs_estimated_svg(rows, title, labels)
 
 
-def _stratum(figure: dict[str, Any]) -> str:
-    return "|".join(str(part) for part in figure.get("key") or ())
-
-
-def controlled_figures(figures: list[dict[str, Any]], threshold: int) -> list[dict[str, Any]]:
-    """Strata whose documented count is withheld lose every figure; no model notes."""
-    documented = {_stratum(f): f["documented"] for f in figures if not f["is_total"]}
-    records = [{"stratum": stratum, "documented": n} for stratum, n in documented.items()]
-    release = protect_counts(records, ESTIMATE_TABLES, measure="documented", threshold=threshold)
-    shown_strata = {
-        cell.key[0] for cell in release.table("by_stratum").cells if cell.value is not None
-    }
-    total_shown = all(cell.value is not None for cell in release.table("total").cells)
-    controlled = []
-    for figure in figures:
-        shown = total_shown if figure["is_total"] else _stratum(figure) in shown_strata
+def partner_estimate_figures(run: EstimateRun, release: ProtectedRelease) -> list[dict[str, Any]]:
+    """A stratum is shown only when its documented cell of the release is; its documented
+    figure is that cell. No model notes or warnings (they may quote small counts)."""
+    keys = documented_keys(run)
+    figures = []
+    for figure in estimate_figures(run):
+        if figure["is_total"]:
+            documented = published_value(release, DOCUMENTED)
+        else:
+            name = str(figure["key"][0]) if figure["key"] else ""
+            documented = published_value(release, DOCUMENTED, "region", keys.get(name, name))
         kept = {**figure, "model": "", "warnings": [], "warning_codes": []}
-        controlled.append(kept if shown else kept | WITHHELD_FIGURE)
-    return controlled
+        figures.append(
+            kept | WITHHELD_FIGURE if documented is None else kept | {"documented": documented}
+        )
+    return figures

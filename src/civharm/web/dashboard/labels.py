@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from civharm.analysis.published import ACTOR_JOIN
 from civharm.core.gazetteer import Gazetteer
 from civharm.core.taxonomy import load_taxonomy
 
@@ -53,4 +54,7 @@ class DimensionLabels:
             return _("(none recorded)") if table == "by_harm_type" else _("(unknown)")
         if table == "by_month":
             return month_label(key)
-        return self.by_table.get(table, {}).get(key, key)
+        names = self.by_table.get(table, {})
+        if table == "by_actor" and ACTOR_JOIN in key:  # partners: the incident's set of actors
+            return " + ".join(names.get(part, part) for part in key.split(ACTOR_JOIN))
+        return names.get(key, key)

@@ -27,8 +27,8 @@ class ChartSection:
     note: str = ""
 
 
-def chart_titles(harm: str) -> dict[str, str]:
-    return {
+def chart_titles(harm: str, *, controlled: bool = False) -> dict[str, str]:
+    titles = {
         "by_month": _("{harm} by month (best estimate)").format(harm=harm),
         "by_region": _("{harm} by region").format(harm=harm),
         "by_cercle": _("{harm} by cercle").format(harm=harm),
@@ -36,9 +36,19 @@ def chart_titles(harm: str) -> dict[str, str]:
         "by_harm_type": _("Incidents by harm type"),
         "by_context": _("{harm} by interaction context").format(harm=harm),
     }
+    if controlled:
+        titles["by_harm_type"] = _("People by harm type (best estimate)")
+    return titles
 
 
-def chart_notes() -> dict[str, str]:
+def chart_notes(*, controlled: bool = False) -> dict[str, str]:
+    if controlled:  # partners: the published release, where each incident counts once
+        return {
+            "by_actor": _(
+                "An incident with several alleged actors counts once, under all of them together."
+            ),
+            "by_harm_type": _("People of each harm type in the whole register."),
+        }
     return {
         "by_actor": _("An incident with several alleged actors counts for each of them."),
         "by_harm_type": _(
@@ -48,24 +58,23 @@ def chart_notes() -> dict[str, str]:
 
 
 def chart_sections(figures: DashboardFigures, harm: str) -> list[ChartSection]:
-    titles, notes = chart_titles(harm), chart_notes()
+    controlled = figures.controlled
+    titles, notes = chart_titles(harm, controlled=controlled), chart_notes(controlled=controlled)
     sections = []
     for name in CHARTS:
         rows = figures.tables.get(name, ())
-        sections.append(
-            ChartSection(
-                name, titles[name], _svg(name, rows, titles[name]), rows, notes.get(name, "")
-            )
-        )
+        svg = _svg(name, rows, titles[name], controlled=controlled)
+        sections.append(ChartSection(name, titles[name], svg, rows, notes.get(name, "")))
     return sections
 
 
-def _svg(name: str, rows: tuple[FigureRow, ...], title: str) -> str:
+def _svg(name: str, rows: tuple[FigureRow, ...], title: str, *, controlled: bool) -> str:
     if not rows or name == "by_cercle":  # the cercles are drawn as a map
         return ""
     if name == "by_month":
         return monthly_columns_svg([Bar(row.key, _shown(row, "people")) for row in rows], title)
-    measure = "incidents" if name == "by_harm_type" else "people"
+    # Staff's harm-type chart counts incidents; partners' release holds people per harm type.
+    measure = "incidents" if name == "by_harm_type" and not controlled else "people"
     return horizontal_bars_svg([Bar(row.label, _shown(row, measure)) for row in rows], title)
 
 

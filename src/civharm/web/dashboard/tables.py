@@ -1,5 +1,6 @@
-"""The dashboard's figures, labelled: exact for staff, one disclosure-controlled release for
-roles without `view_uncontrolled_aggregates` (partners).
+"""The dashboard's figures, labelled: exact and filtered for staff; for roles without
+`view_uncontrolled_aggregates` (partners), the cells of the one published release of the whole
+register (civharm.analysis.published), never a release of their own.
 
 The page, its charts, its map and its CSV downloads all read these tables, so they never
 disagree and a withheld figure is withheld everywhere. Never a record, never a link to one.
@@ -7,14 +8,22 @@ disagree and a withheld figure is withheld everywhere. Never a record, never a l
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 
-from civharm.analysis.dashboard import DashboardFilter, dashboard, unit_records
-from civharm.disclosure import ProtectedRelease, TableSpec, protect_counts
+from civharm.analysis.dashboard import DashboardFilter, dashboard
+from civharm.analysis.published import (
+    DOCUMENTED,
+    INCIDENTS,
+    partner_release,
+    published_figures,
+    published_value,
+    table_name,
+)
+from civharm.disclosure import ProtectedRelease
 from civharm.web.dashboard.labels import DimensionLabels
 
 # Each chart's table and the dimension it breaks the figures down by (() is the total).
@@ -27,10 +36,7 @@ TABLE_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "by_context": ("context",),
     "totals": (),
 }
-RELEASE_TABLES = tuple(TableSpec(name, dims) for name, dims in TABLE_DIMENSIONS.items())
-# People of one harm type summed over incidents broken down by the harm types they have means
-# nothing: that table counts each harm's own people instead (see _people_by_harm_type).
-PEOPLE_TABLES = tuple(spec for spec in RELEASE_TABLES if spec.name != "by_harm_type")
+PARTNER_MEASURE = "killed"  # partners choose nothing: their charts count people killed
 
 
 @dataclass(frozen=True)
@@ -41,10 +47,13 @@ class FigureRow:
     people: int | None  # best estimate of people of the measured harm (per harm type there)
     low: int | None = None  # only for readers who see exact figures
     high: int | None = None
+    # False where the row has no incidents figure at all (partners' harm-type totals: the
+    # release holds people per harm type, not incidents with each harm).
+    incidents_counted: bool = True
 
     @property
     def withheld(self) -> bool:
-        return self.incidents is None or self.people is None
+        return (self.incidents_counted and self.incidents is None) or self.people is None
 
 
 @dataclass(frozen=True)
@@ -66,18 +75,18 @@ def small_cell_threshold() -> int:
 def dashboard_figures(
     con: Any, wanted: DashboardFilter, measure: str, *, controlled: bool
 ) -> DashboardFigures:
-    labels = DimensionLabels()
-    threshold = small_cell_threshold()
+    """Staff: the exact figures of the filtered selection. Partners: the published release
+    (`wanted` and `measure` are then ignored: partners get no filters)."""
     if controlled:
-        tables = _controlled_tables(list(unit_records(con, wanted, harm_type=measure)), measure)
-    else:
-        tables = _exact_tables(dashboard(con, wanted, harm_type=measure))
-    tables["by_month"] = _with_empty_months(tables["by_month"], exact=not controlled)
+        return partner_figures(partner_release())
+    labels = DimensionLabels()
+    tables = _exact_tables(dashboard(con, wanted, harm_type=measure))
+    tables["by_month"] = _with_empty_months(tables["by_month"], exact=True)
     labelled = {
         name: _sorted(name, [_figure_row(row, labels.label(name, row["key"])) for row in rows])
         for name, rows in tables.items()
     }
-    return DashboardFigures(controlled, threshold, measure, labelled)
+    return DashboardFigures(False, small_cell_threshold(), measure, labelled)
 
 
 def _figure_row(row: Mapping[str, Any], label: str) -> FigureRow:
@@ -88,6 +97,7 @@ def _figure_row(row: Mapping[str, Any], label: str) -> FigureRow:
         people=row["people"],
         low=row.get("low"),
         high=row.get("high"),
+        incidents_counted=row.get("counted", True),
     )
 
 
@@ -118,66 +128,56 @@ def key_text(value: object) -> str:
     return text[:7] if len(text) == 10 and text[4] == "-" else text
 
 
-# -- disclosure-controlled figures ---------------------------------------------------------
+# -- partners: the published release -------------------------------------------------------
+
+# The release's dimension behind each chart's table (civharm.analysis.published).
+RELEASE_DIMENSION = {
+    "by_month": "month",
+    "by_region": "region",
+    "by_cercle": "cercle",
+    "by_actor": "actor",
+    "by_context": "context",
+}
 
 
-def _controlled_tables(
-    records: list[dict[str, Any]], measure: str
-) -> dict[str, list[dict[str, Any]]]:
-    """One release for the incidents, one for the people, withheld together: a people figure
-    is shown only when its incidents figure is too (withholding more is always safe)."""
-    threshold = small_cell_threshold()
-    incidents = protect_counts(records, RELEASE_TABLES, threshold=threshold)
-    people = protect_counts(records, PEOPLE_TABLES, measure=measure, threshold=threshold)
-    people_by_harm = _people_by_harm_type(records, threshold)
-    tables = {}
-    for name in TABLE_DIMENSIONS:
-        people_cells = _cells(people_by_harm if name == "by_harm_type" else people, name)
-        rows = []
-        for key, count in _cells(incidents, name).items():
-            person_count = people_cells.get(key, 0) if count is not None else None
-            rows.append(
-                {"key": key_text(key[0]) if key else "", "incidents": count, "people": person_count}
-            )
-        tables[name] = rows
-    if not tables["totals"]:  # nothing selected: an empty release lists no cell
-        tables["totals"] = [{"key": "", "incidents": 0, "people": 0}]
-    _withhold_measure_like_its_total(tables, measure)
-    return tables
-
-
-def _cells(release: ProtectedRelease, name: str) -> dict[tuple[str, ...], int | None]:
-    return {cell.key: cell.value for cell in release.table(name).cells}
-
-
-def _people_by_harm_type(records: Iterable[Mapping[str, Any]], threshold: int) -> ProtectedRelease:
-    """People of each harm type (its own measure); no total across types (their units differ)."""
-    per_harm = [
-        {"harm_type": harm, "people": int(record.get(harm) or 0)}
-        for record in records
-        for harm in _as_tuple(record.get("harm_type"))
+def partner_figures(release: ProtectedRelease, measure: str = PARTNER_MEASURE) -> DashboardFigures:
+    """Every table of the page as cells of the one partner release: nothing filtered,
+    nothing protected again (a second release of the same records could undo the first)."""
+    labels = DimensionLabels()
+    tables = {
+        name: _release_rows(release, dimension, measure)
+        for name, dimension in RELEASE_DIMENSION.items()
+    }
+    tables["totals"] = [
+        {
+            "key": "",
+            "incidents": published_value(release, INCIDENTS),
+            "people": published_value(release, measure),
+        }
     ]
-    spec = TableSpec("by_harm_type", ("harm_type",))
-    return protect_counts(per_harm, (spec,), measure="people", threshold=threshold)
+    tables["by_harm_type"] = [
+        {"key": harm, "incidents": None, "people": published_value(release, harm), "counted": False}
+        for harm in published_figures(release)
+        if harm not in (INCIDENTS, DOCUMENTED)
+    ]
+    tables["by_month"] = _with_empty_months(tables["by_month"], exact=False)
+    labelled = {
+        name: _sorted(name, [_figure_row(row, labels.label(name, row["key"])) for row in rows])
+        for name, rows in tables.items()
+    }
+    return DashboardFigures(True, release.threshold, measure, labelled)
 
 
-def _withhold_measure_like_its_total(tables: dict[str, list[dict[str, Any]]], measure: str) -> None:
-    """The measured harm's row of the harm-type table is the people total of the other
-    release: show it only if that total is shown, so one cannot stand in for the other."""
-    totals = tables["totals"]
-    if totals and totals[0]["people"] is not None:
-        return
-    for row in tables["by_harm_type"]:
-        if row["key"] == measure:
-            row["people"] = None
-
-
-def _as_tuple(value: object) -> tuple[str, ...]:
-    if value is None or value == "":
-        return ()
-    if isinstance(value, tuple | list | frozenset | set):
-        return tuple(str(v) for v in value)
-    return (str(value),)
+def _release_rows(release: ProtectedRelease, dimension: str, measure: str) -> list[dict[str, Any]]:
+    """One row per cell of the incidents figure along `dimension`, with its people cell."""
+    rows = []
+    for cell in release.table(table_name(dimension)).cells:
+        figure, key = cell.key
+        if figure != INCIDENTS:
+            continue
+        people = published_value(release, measure, dimension, key)
+        rows.append({"key": key_text(key), "incidents": cell.value, "people": people})
+    return rows
 
 
 def _with_empty_months(rows: list[dict[str, Any]], *, exact: bool) -> list[dict[str, Any]]:

@@ -64,6 +64,10 @@ def _take_global_options(argv: list[str]) -> list[str]:
             value = next(iterator, "")
         if not value:
             sys.exit(_("civharm: {option} needs a value").format(option=option))
+        if option == "--lang" and value.lower() not in i18n.LANGUAGES:  # not French silently
+            message = _("civharm: --lang {value} is not offered; choose fr or en.")
+            print(message.format(value=value[:20]), file=sys.stderr)
+            sys.exit(2)
         os.environ[GLOBAL_OPTIONS[option]] = value
     return rest
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,10 +19,19 @@ from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
 from civharm.advocacy.brief_charts import SERIES_COLOURS
-from civharm.advocacy.brief_figures import TimeBuckets, choose_time_buckets
+from civharm.advocacy.brief_content import key_figures
+from civharm.advocacy.brief_figures import (
+    CURRENT,
+    TimeBuckets,
+    choose_time_buckets,
+    incident_records,
+    protect_brief,
+)
 from civharm.advocacy.brief_map import CLASS_COLOURS
-from civharm.advocacy.briefs import BriefError, brief_request, resolve_region
+from civharm.advocacy.brief_render import render_html
+from civharm.advocacy.briefs import BriefError, brief_context, brief_request, resolve_region
 from civharm.advocacy.models import Brief, Recommendation, RecommendationStatus
+from civharm.analysis.models import EstimateRun, StratumEstimate
 from civharm.core.gazetteer import Gazetteer
 from civharm.incidents.models import (
     Actor,
@@ -176,6 +186,9 @@ def test_a_brief_pdf_shows_figures_charts_map_and_method_with_small_cells_withhe
     ):  # fmt: skip
         assert expected in text, expected
     assert "96" in text  # 48 incidents × 2 killed: neither the discounted nor Ségou's
+    # The air strikes alleged against both actors are one bar, not counted under each.
+    assert "Malian Armed Forces (FAMa) + JNIM" in text
+    assert "counts once, under all of them together" in text
     assert "999" not in text and "500" not in text and "INC-" not in text
     assert "Village" not in text  # no place below the cercle
     # The patterns table's row (the chart's label line has one figure): its 2 incidents are
@@ -237,6 +250,63 @@ def test_periods_are_checked_and_compared_with_the_period_before() -> None:
         brief_request("Mopti", "2022-12", "2022-01", "en", ("--from", "--to"))
 
 
+def test_years_outside_1990_2100_are_one_sentence_errors() -> None:
+    with translation.override("en"):
+        for first, last in (("0001-01", "0001-02"), ("1989-12", "2022-01"), ("2022-01", "2101-01")):
+            with pytest.raises(BriefError, match="out of range; choose one from 1990 to 2100"):
+                brief_request("Mopti", first, last, "en", ("--from", "--to"))
+        # The longest period allowed still has a period before it.
+        longest = brief_request("Mopti", "1990-01", "2100-12", "en", ("--from", "--to"))
+        assert longest.period.previous_from == date(1879, 1, 1)
+
+
+def _rows(*incidents: tuple[tuple[str, ...], tuple[int, int, int]]) -> list[dict[str, object]]:
+    """brief_data.incident_rows' shape: (actors, killed low/best/high) per incident."""
+    return [
+        {"period": CURRENT, "month": "2022-01", "cercle": "ML0501", "context": "checkpoint",
+         "actors": list(actors), "harm": {"killed": killed} if killed[1] else {}}
+        for actors, killed in incidents
+    ]  # fmt: skip
+
+
+def test_several_alleged_actors_are_one_category_so_actor_rows_add_up_to_the_total() -> None:
+    rows = _rows(
+        *[(("fama",), (2, 2, 2))] * 9,
+        *[(("fama", "jnim"), (1, 1, 1))] * 7,
+        *[(("jnim",), (3, 3, 3))] * 6,
+        *[((), (0, 0, 0))] * 5,
+    )
+    buckets = TimeBuckets(("2022-01",), 0)
+    records = list(incident_records(rows, buckets))
+    figures = protect_brief(records, buckets, threshold=5)
+    assert figures.values_of("actor") == ["fama", "fama+jnim", "jnim", "unknown"]
+    incidents = [figures.by("actor", "incidents", a) for a in figures.values_of("actor")]
+    assert incidents == [9, 7, 6, 5] and sum(incidents) == figures.key("incidents") == 27
+    killed = [figures.by("actor", "killed", a) for a in figures.values_of("actor")]
+    assert sum(k or 0 for k in killed) == figures.key("killed") == 18 + 7 + 18
+    # One value per dimension: each incident is one record of the "incidents" figure; harm
+    # types are figures of people, so no table counts incidents per harm type either.
+    incident_records_ = [r for r in records if r["figure"] == "incidents"]
+    assert len(incident_records_) == len(rows) and all(r["value"] == 1 for r in incident_records_)
+    assert all(isinstance(r[d], str) for r in records for d in ("actor", "context", "cercle"))
+
+
+def test_low_and_high_are_withheld_in_the_release_wherever_the_best_is() -> None:
+    # One incident with 3 killed (a small cell) but a high count of 10 that alone would pass.
+    rows = _rows(((("fama",), (1, 3, 10))), *[(("fama",), (0, 0, 0))] * 11)
+    buckets = TimeBuckets(("2022-01",), 0)
+    figures = protect_brief(incident_records(rows, buckets), buckets, threshold=5)
+    assert figures.key("incidents") == 12 and figures.key("killed") is None
+    high_cells = [
+        cell for table in figures.release.tables.values() for cell in table.cells
+        if cell.key[1] in ("killed_low", "killed_high")
+    ]  # fmt: skip
+    assert high_cells and all(cell.suppressed and cell.value is None for cell in high_cells)
+    with translation.override("en"):
+        killed_row = key_figures(figures)[1]
+    assert (killed_row["value"], killed_row["range"]) == ("—", "")
+
+
 def test_time_breakdown_is_coarser_for_few_incidents() -> None:
     months = [f"2022-{m:02d}" for m in range(1, 13)]
     assert choose_time_buckets(months, 600, 5).size == 1
@@ -251,14 +321,30 @@ def test_without_pango_the_html_is_written_and_the_command_says_how(
 ) -> None:
     settings.DATA_DIR = tmp_path / "data"
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # as when Pango cannot be loaded
-    with pytest.raises(CommandError, match="apt-get install libpango") as raised:
+    out = io.StringIO()
+    with translation.override("en"), pytest.raises(CommandError, match="libpango") as raised:
         call_command(
             "brief", "--region", "Mopti", "--from", "2022-01", "--to", "2022-03",
-            "-o", str(tmp_path / "b.pdf"), "--lang", "en", stdout=io.StringIO(),
+            "-o", str(tmp_path / "new" / "b.pdf"), "--lang", "en", stdout=out,
         )  # fmt: skip
     assert raised.value.returncode == 3
-    assert (tmp_path / "b.html").exists() and not (tmp_path / "b.pdf").exists()
+    folder = tmp_path / "new"
+    assert (folder / "b.html").exists() and not (folder / "b.pdf").exists()
     assert Brief.objects.get().pdf_sha256 == ""
+    # What was written, said in full: the folder made for it and the HTML's path.
+    assert f"Folder created: {folder}." in out.getvalue()
+    assert f"Brief written as HTML: {folder / 'b.html'}." in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_an_output_named_other_than_pdf_or_html_is_refused(tmp_path: Path) -> None:
+    pattern = r"b\.txt: .* name the output FILE\.pdf or FILE\.html"
+    with translation.override("en"), pytest.raises(CommandError, match=pattern):
+        call_command(
+            "brief", "--region", "Mopti", "--from", "2022-01", "--to", "2022-03",
+            "-o", str(tmp_path / "b.txt"), "--lang", "en", stdout=io.StringIO(),
+        )  # fmt: skip
+    assert list(tmp_path.iterdir()) == [] and not Brief.objects.exists()
 
 
 def test_mistakes_are_one_sentence_errors(cli_env: dict[str, str]) -> None:
@@ -271,8 +357,55 @@ def test_mistakes_are_one_sentence_errors(cli_env: dict[str, str]) -> None:
     assert (
         result.returncode != 0 and "YYYY-MM" in result.stderr and "Traceback" not in result.stderr
     )
+    for first, last in (("1900-01", "9999-12"), ("0001-01", "0001-02")):
+        result = run_cli(cli_env, "brief", "--region", "Mopti", "--from", first, "--to", last,
+                         check=False)  # fmt: skip
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert "out of range" in result.stderr and "1990" in result.stderr
+    # The global --lang took "de" and wrote in French; now it is refused before anything runs.
+    for args in (("brief", "--lang", "de"), ("--lang=de", "brief")):
+        result = run_cli(cli_env, *args, "--region", "Mopti", *period, check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+        # One line, in French or English (it is said before the messages' language is set).
+        (line,) = result.stderr.strip().splitlines()
+        assert re.fullmatch(r"civharm ?: --lang de .*\bfr\b.*\ben\.", line), line
     help_text = run_cli(cli_env, "brief", "--help").stdout
     assert (
         "civharm brief --region Mopti --from 2022-01 --to 2022-12 --lang fr -o brief.pdf"
         in help_text
     )
+
+
+def _estimate_run(strata: dict[str, int]) -> None:
+    """A complete run stratified by region: each region's documented victims, and an estimate."""
+    run = EstimateRun.objects.create(
+        started_by="test", status="complete", by=["region"], methods=["loglinear"],
+        documented=sum(strata.values()), lists=["a", "b", "c"],
+    )  # fmt: skip
+    for name, documented in strata.items():
+        StratumEstimate.objects.create(
+            run=run, key=[name], method="loglinear", documented=documented,
+            total=documented * 1.5, low=documented * 1.2, high=documented * 2.0, model="[AB][C]",
+        )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_the_documented_victims_follow_what_the_partners_release_shows() -> None:
+    """Mopti's 40 documented victims pass the brief's own release (one region alone), but the
+    partners' release withholds them beside Gao's 3: the brief must not give them back."""
+    from civharm.analysis.published import forget_partner_release, partner_release, published_value
+
+    request = brief_request("Mopti", "2022-01", "2022-12", "en", ("--from", "--to"))
+    for strata, shown in (({"Mopti": 40, "Gao": 3}, False), ({"Mopti": 40, "Gao": 30}, True)):
+        _estimate_run(strata)  # the latest run is the one both releases read
+        forget_partner_release()
+        partners = published_value(partner_release(), "documented", "region", "ML05")
+        assert (partners is not None) is shown, (strata, partners)
+        with translation.override("en"):
+            context = brief_context(request)
+        block = context["estimate"]
+        assert (block["documented"], block["withheld"]) == (("40", False) if shown else ("—", True))
+        assert (block["total"] == "—") is not shown
+        with translation.override("en"):
+            html = render_html(context)
+        assert ("documented and estimated victims are withheld" in html) is not shown

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from civharm.accounts.models import AuditEntry
 from civharm.advocacy.models import Brief
 
 FORM = {"region": "ML05", "month_from": "2022-01", "month_to": "2022-06", "language": "en"}
@@ -43,12 +44,28 @@ def test_an_analyst_makes_a_brief_and_downloads_it(
     assert "attachment" in pdf["Content-Disposition"]
     html = client.get(reverse("web:brief_download", args=[brief.pk, "html"]))
     assert b"Civilian harm in Mopti" in b"".join(html.streaming_content)
+    downloads = AuditEntry.objects.filter(action="export", object_type="Brief")
+    assert [(e.actor, e.object_id, e.details["kind"]) for e in downloads.order_by("id")] == [
+        ("analyst-user", str(brief.pk), "pdf"),
+        ("analyst-user", str(brief.pk), "html"),
+    ]
 
 
 def test_a_wrong_period_is_said_on_the_form(client_for: Callable[[str], Client]) -> None:
     client = client_for("advocacy_officer")
     response = client.post(reverse("web:brief_new"), FORM | {"month_to": "2021-12"}, follow=True)
     assert b"is before" in response.content and not Brief.objects.exists()
+
+
+def test_a_year_out_of_range_is_said_on_the_form(client_for: Callable[[str], Client]) -> None:
+    client = client_for("analyst")
+    for first, last in (("1900-01", "9999-12"), ("0001-01", "0001-02")):
+        response = client.post(
+            reverse("web:brief_new"), FORM | {"month_from": first, "month_to": last}, follow=True
+        )
+        assert response.status_code == 200
+        assert b"is out of range; choose one from 1990 to 2100" in response.content
+    assert not Brief.objects.exists()
 
 
 def test_partners_may_not_make_or_download_briefs(client_for: Callable[[str], Client]) -> None:

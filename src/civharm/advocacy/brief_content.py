@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from civharm.advocacy.brief_charts import SERIES_COLOURS, Series, bar_chart_svg, column_chart_svg
 from civharm.advocacy.brief_figures import (
+    ACTOR_JOINER,
     CURRENT,
     DOCUMENTED,
     ESTIMATE,
@@ -78,7 +79,8 @@ def key_figures(figures: BriefFigures) -> list[dict[str, str]]:
     for harm, label in people_labels().items():
         best = figures.key(harm)
         # The range only beside a shown best count: low <= best <= high would otherwise
-        # bound a withheld best, which the release's own check cannot see.
+        # bound a withheld best, which the release's own check cannot see (brief_figures
+        # also withholds them in the release itself).
         low, high = figures.key(f"{harm}_low"), figures.key(f"{harm}_high")
         shown_range = best is not None and (low, high) != (best, best)
         rows.append(
@@ -168,9 +170,19 @@ def _ranked(figures: BriefFigures, table: str, labels: dict[str, str]) -> list[s
     return sorted(kept, key=lambda c: (-shown_total(c), labels.get(c, c)))
 
 
+def actor_labels(figures: BriefFigures) -> dict[str, str]:
+    """Each actor category of the release by name: "A + B" for an incident's several alleged
+    actors (one category, so that the rows add up to the total; see brief_figures.actor_key)."""
+    names = _terms("actors")
+    return {
+        key: " + ".join(names.get(part, part) for part in key.split(ACTOR_JOINER))
+        for key in figures.values_of("actor")
+    }
+
+
 def charts(figures: BriefFigures, period: BriefPeriod) -> dict[str, str]:
     buckets = figures.buckets
-    actors, contexts = _terms("actors"), _terms("interaction_contexts")
+    actors, contexts = actor_labels(figures), _terms("interaction_contexts")
     by_actor = _ranked(figures, "actor", actors)
     by_context = _ranked(figures, "context", contexts)
     return {
@@ -232,11 +244,16 @@ def sources(figures: BriefFigures) -> list[dict[str, str]]:
     ]
 
 
-def estimate_block(figures: BriefFigures, estimate: dict[str, Any] | None) -> dict[str, Any]:
-    """Documented vs estimated victims; the estimate is withheld with its documented count."""
+def estimate_block(
+    figures: BriefFigures, estimate: dict[str, Any] | None, *, partners_see_it: bool
+) -> dict[str, Any]:
+    """Documented vs estimated victims; the estimate is withheld with its documented count.
+    `partners_see_it`: the partners' release shows the region's documented count; where it
+    withholds it, so does the brief (the same figure must not be shown in one output and
+    withheld in another)."""
     if estimate is None:
         return {"available": False}
-    documented = figures.key(DOCUMENTED, ESTIMATE)
+    documented = figures.key(DOCUMENTED, ESTIMATE) if partners_see_it else None
     shown = documented is not None and estimate["total"] is not None
     return {
         "available": True,
@@ -274,8 +291,9 @@ def method_texts(figures: BriefFigures, estimate: dict[str, Any] | None) -> dict
             "Incidents graded as discounted, and incidents merged into another, are left out."
         ),
         "actors": _(
-            "An incident with several alleged actors counts under each of them: the rows by "
-            "actor add up to more than the total. An actor is alleged, not established."
+            "An incident with several alleged actors counts once, under all of them together "
+            "(a row such as “A + B”), so the rows by actor add up to the total. An actor is "
+            "alleged, not established."
         ),
         "disclosure": _(
             "Disclosure control: every figure from 1 to {small} is withheld, with the figures "

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from civharm.disclosure import ProtectedRelease, TableSpec, protect_counts
+from civharm.disclosure import (
+    SECONDARY,
+    ProtectedCell,
+    ProtectedRelease,
+    ProtectedTable,
+    TableSpec,
+    protect_counts,
+)
 
 PEOPLE_HARMS = ("killed", "injured", "abducted")
 INCIDENTS = "incidents"
@@ -23,6 +30,8 @@ DOCUMENTED = "documented_persons"
 CURRENT, PREVIOUS, ESTIMATE = "current", "previous", "estimate"
 NONE = ""  # a dimension that does not apply to a record (one cell per table)
 UNKNOWN_ACTOR = "unknown"
+# Several alleged actors are one category, "fama+jnim" (sorted keys joined): see actor_key.
+ACTOR_JOINER = "+"
 DIMENSIONS = ("period", "figure", "month", "actor", "context", "cercle", "source_type")
 TABLES = (
     TableSpec("key", ("period", "figure")),
@@ -89,18 +98,29 @@ def _blank(period: str, figure: str, value: int) -> dict[str, Any]:
     return record | {"period": period, "figure": figure, "value": value}
 
 
+def actor_key(actors: Iterable[str]) -> str:
+    """The incident's alleged actors as ONE value: the actor table is a partition that adds up
+    to the total. Counting an incident under each of its actors would publish A, B and the
+    total, and A + B − total is the number of incidents of both, a cell no one checked."""
+    return ACTOR_JOINER.join(sorted(set(actors))) or UNKNOWN_ACTOR
+
+
 def incident_records(
     incidents: Iterable[Mapping[str, Any]], buckets: TimeBuckets
 ) -> Iterator[dict[str, Any]]:
     """Unit records for protect_counts: per incident, one record counting it and one per
     harm type with its best count (with the incident's month, actors, context and cercle);
     its low and high counts only in the key figures (they need no breakdown). An incident of
-    the previous period keeps its context only: the brief compares contexts, nothing else."""
+    the previous period keeps its context only: the brief compares contexts, nothing else.
+
+    Every dimension has one value per record, so each table is a partition of its total.
+    Harm types are not a dimension but the `figure`: a harm record carries its people, never
+    an incident, so no table counts incidents per harm type beside the incidents' total."""
     for incident in incidents:
         period = incident["period"]
         dims = {
             "month": buckets.bucket_of(incident["month"]) if period == CURRENT else NONE,
-            "actor": tuple(incident["actors"]) or (UNKNOWN_ACTOR,),
+            "actor": actor_key(incident["actors"]),
             "context": incident["context"] or "unknown",
             "cercle": incident["cercle"] if period == CURRENT else NONE,
         }
@@ -161,4 +181,36 @@ def protect_brief(
 ) -> BriefFigures:
     """Protect all the brief's tables together. A cell not in the release is zero."""
     release = protect_counts(records, TABLES, measure="value", threshold=threshold)
-    return BriefFigures(release, buckets)
+    return BriefFigures(_without_ranges_of_withheld_bests(release), buckets)
+
+
+RANGE_SUFFIXES = ("_low", "_high")
+
+
+def _without_ranges_of_withheld_bests(release: ProtectedRelease) -> ProtectedRelease:
+    """The release with every low and high count withheld where its best count is.
+
+    low <= best <= high: a shown low and high would bound a withheld best (both equal to it
+    when the sources agree), and protect_counts cannot see that, for it knows nothing of how
+    the figures relate. Withholding them in the release itself, not only in what the brief
+    prints, keeps any later caller from printing them. Withholding more than protect_counts
+    asked never lets a withheld figure be worked out."""
+    key = release.table("key")
+    withheld_bests = {cell.key[:2] for cell in key.cells if cell.suppressed}
+
+    def withheld(cell: ProtectedCell) -> bool:
+        period, figure = cell.key[0], cell.key[1]
+        for suffix in RANGE_SUFFIXES:
+            if figure.endswith(suffix) and (period, figure[: -len(suffix)]) in withheld_bests:
+                return True
+        return False
+
+    def table(protected: ProtectedTable) -> ProtectedTable:
+        cells = tuple(
+            ProtectedCell(cell.key, None, SECONDARY) if withheld(cell) else cell
+            for cell in protected.cells
+        )
+        return replace(protected, cells=cells)
+
+    tables = {name: table(protected) for name, protected in release.tables.items()}
+    return replace(release, tables=tables)

@@ -50,6 +50,10 @@ from civharm.core.text import fold
 
 LANGUAGES = ("fr", "en")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
+# The years a brief may cover: anything else is a typo, and the previous period of equal length
+# must still be a date Python can hold (0001-01 has no month before it: a ValueError, a 500).
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+OUTPUT_SUFFIXES = (".pdf", ".html")
 
 
 class BriefError(ValueError):
@@ -94,7 +98,14 @@ def parse_month(text: str, label: str) -> date:
                 label=label, text=(text or "")[:40]
             )
         )
-    return date(int(match[1]), int(match[2]), 1)
+    year = int(match[1])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise BriefError(
+            _(
+                "{label}: the year {year} is out of range; choose one from {first} to {last}."
+            ).format(label=label, year=year, first=FIRST_YEAR, last=LAST_YEAR)
+        )
+    return date(year, int(match[2]), 1)
 
 
 def month_end(day: date) -> date:
@@ -102,7 +113,11 @@ def month_end(day: date) -> date:
 
 
 def months_before(day: date, months: int) -> date:
+    """The first day of the month `months` before DAY's (a BriefError, never a ValueError,
+    if that is before year 1: parse_month's year range keeps it far from that)."""
     index = day.year * 12 + day.month - 1 - months
+    if index < 12:
+        raise BriefError(_("The period is too long: the one before it would start before year 1."))
     return date(index // 12, index % 12 + 1, 1)
 
 
@@ -151,6 +166,16 @@ def _protected_figures(request: BriefRequest) -> tuple[BriefFigures, dict[str, A
     return protect_brief(records, buckets, threshold), estimate
 
 
+def partner_shows_documented(region_pcode: str) -> bool:
+    """Whether the partners' release shows the region's documented victims. It may withhold
+    that region stratum (as a complement of another region's small count) where the brief's
+    own release, which holds this one region alone, would show it: the brief would give it
+    back. Built from the register's snapshot, so asked only when there is an estimate."""
+    from civharm.analysis.published import partner_release, published_value
+
+    return published_value(partner_release(), "documented", "region", region_pcode) is not None
+
+
 def brief_context(request: BriefRequest) -> dict[str, Any]:
     """Everything the template prints, in the brief's language (activate it first)."""
     period = request.period
@@ -175,7 +200,11 @@ def brief_context(request: BriefRequest) -> dict[str, Any]:
         "previous_period": previous_text,
         "generated_on": date_format(timezone.localdate(), "DATE_FORMAT"),
         "key_figures": content.key_figures(figures),
-        "estimate": content.estimate_block(figures, estimate),
+        "estimate": content.estimate_block(
+            figures,
+            estimate,
+            partners_see_it=estimate is not None and partner_shows_documented(period.region_pcode),
+        ),
         "charts": content.charts(figures, period),
         "trends": content.trends(figures),
         "patterns": content.patterns(figures),
@@ -237,13 +266,27 @@ def _write(path: Path, data: bytes) -> None:
         ) from None
 
 
+def output_paths(output: Path) -> tuple[Path, Path]:
+    """The PDF and the HTML beside it for OUTPUT, named FILE.pdf or FILE.html: a brief is
+    always both. Another suffix is refused rather than silently replaced (-o b.txt would
+    otherwise write b.pdf and b.html, and a script looking for b.txt finds nothing)."""
+    if output.suffix.lower() not in OUTPUT_SUFFIXES:
+        raise BriefError(
+            _(
+                "{name}: a brief is written as a PDF with the same brief as HTML beside it; "
+                "name the output FILE.pdf or FILE.html."
+            ).format(name=output.name[:80])
+        )
+    return output.with_suffix(".pdf"), output.with_suffix(".html")
+
+
 def make_brief(request: BriefRequest, *, actor: str, output: Path | None = None) -> BriefOutcome:
-    """Render the brief, write OUTPUT (.pdf) and the .html beside it (when given), keep
-    copies in the data folder, store the Brief and audit it."""
+    """Render the brief, write OUTPUT (.pdf) and the .html beside it (when given; a missing
+    folder is created, and the caller says both paths), keep copies in the data folder, store
+    the Brief and audit it."""
     started = time.perf_counter()
+    pdf_path, html_path = output_paths(output) if output else (None, None)
     rendered = render_brief(request)
-    pdf_path = output.with_suffix(".pdf") if output else None
-    html_path = output.with_suffix(".html") if output else None
     if pdf_path and html_path:
         _write(html_path, rendered.html)
         if rendered.pdf is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from civharm.accounts import audit
 from civharm.accounts.permissions import capability_required
 from civharm.advocacy.briefs import BriefError, archive_path, brief_request, make_brief
 from civharm.advocacy.models import LANGUAGES, Brief
@@ -110,6 +111,8 @@ def brief_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         )
         return redirect("web:briefs")
     name = (brief.file_name or f"brief-{brief.pk}.pdf").rsplit(".", 1)[0] + f".{kind}"
+    # A download is a copy leaving the system, like any export: who took which brief, and when.
+    audit.record(request.user.get_username(), "export", "Brief", brief.pk, details={"kind": kind})
     return FileResponse(
         path.open("rb"), as_attachment=True, filename=name, content_type=DOWNLOADS[kind]
     )

@@ -61,7 +61,10 @@ class Command(CommandWithExamples):
             "--output",
             type=Path,
             default=None,
-            help=_("the PDF to write; the HTML goes beside it (default: a name from the brief)"),
+            help=_(
+                "FILE.pdf or FILE.html: both are written, side by side (default: a name from "
+                "the brief)"
+            ),
         )
         parser.add_argument("--json", action="store_true", help=_("print the paths as JSON"))
         parser.add_argument(
@@ -79,8 +82,9 @@ class Command(CommandWithExamples):
                 language,
                 ("--from", "--to"),
             )
-            output = options["output"] or Path(default_file_name(request))
-            outcome = make_brief(request, actor=actor, output=output.resolve())
+            output = (options["output"] or Path(default_file_name(request))).resolve()
+            new_folder = None if output.parent.exists() else output.parent
+            outcome = make_brief(request, actor=actor, output=output)
         except BriefError as error:
             raise CommandError(str(error)) from None
         if options["json"]:
@@ -89,11 +93,14 @@ class Command(CommandWithExamples):
                 json.dumps(paths | {"seconds": round(outcome.seconds, 2)}, ensure_ascii=False)
             )
         else:
-            self._say(outcome)
+            self._say(outcome, new_folder)
         if outcome.pdf is None:
             raise CommandError(outcome.pdf_problem, returncode=NO_PDF_EXIT)
 
-    def _say(self, outcome: Any) -> None:
+    def _say(self, outcome: Any, new_folder: Path | None) -> None:
+        """Both paths, in full: -o names the PDF, and the HTML beside it is a second file."""
+        if new_folder is not None:
+            self.stdout.write(_("Folder created: {folder}.").format(folder=new_folder))
         if outcome.pdf is not None:
             self.stdout.write(
                 _("Brief written: {pdf} and {html} ({seconds:.1f} s).").format(

@@ -43,6 +43,15 @@ GRANTS: dict[str, frozenset[str]] = {
     "view_recommendations": _STAFF,
     "manage_recommendations": frozenset({"administrator", "analyst", "advocacy_officer"}),
     "make_briefs": frozenset({"administrator", "analyst", "advocacy_officer"}),
+    # Research (interviews and consultations): narratives and interviewees' identities are
+    # protected like victims'; partners and trainers see findings only.
+    "view_interviews": frozenset({"administrator", "analyst", "field_researcher"}),
+    "record_interviews": frozenset({"administrator", "analyst", "field_researcher"}),
+    "code_interviews": _ANALYSIS,
+    "manage_codebook": _ANALYSIS,
+    "approve_quotes": frozenset({"administrator", "analyst", "advocacy_officer"}),
+    "withdraw_consent": frozenset({"administrator", "analyst", "field_researcher"}),
+    "view_findings": _STAFF,
     "review": _ANALYSIS,  # assign, comment, grade, approve
     "export_records": _ANALYSIS,
     "export_identities": _ANALYSIS,

@@ -16,6 +16,8 @@ NAVIGATION = [
     ("web:dashboard", _("Dashboard"), "view_aggregates"),
     ("web:patterns", _("Patterns"), "view_patterns"),
     ("web:estimates", _("Estimates"), "view_estimates"),
+    ("web:interviews", _("Interviews"), "view_interviews"),
+    ("web:findings", _("Findings"), "view_findings"),
     ("web:recommendations", _("Recommendations"), "view_recommendations"),
     ("web:briefs", _("Briefs"), "make_briefs"),
     ("web:audit", _("Audit trail"), "audit"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "civharm.incidents",
     "civharm.analysis",
     "civharm.advocacy",
+    "civharm.research",
     "civharm.web",
     "civharm.api",
 ]

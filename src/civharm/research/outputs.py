@@ -1,0 +1,149 @@
+"""What research gives to findings pages and briefs: approved quotes under a pseudonym, theme
+presence records for disclosure-controlled frequencies, and inter-coder agreement.
+
+Never returns a name, a narrative, an interview code or anything of an interviewee who withdrew
+consent; frequencies go out as records for civharm.disclosure.protect_counts, never as raw counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from civharm.research.agreement import agreement_for_interview
+from civharm.research.models import CodedExcerpt, Interview, Quote, Theme
+
+BREAKDOWNS = ("region", "sex", "age_band")
+UNKNOWN = "unknown"
+
+
+def usable_interviews(
+    region_pcode: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[Interview]:
+    """Interviews whose consent stands (never withdrawn), in the region and period asked."""
+    interviews = Interview.objects.filter(
+        interviewee__withdrawn_at__isnull=True,
+        consent__isnull=False,
+        consent__withdrawn_at__isnull=True,
+    )
+    if region_pcode:
+        interviews = interviews.filter(admin1_pcode=region_pcode)
+    if date_from:
+        interviews = interviews.filter(interviewed_on__gte=date_from)
+    if date_to:
+        interviews = interviews.filter(interviewed_on__lte=date_to)
+    return interviews
+
+
+def published_quotes(
+    region_pcode: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> list[dict[str, object]]:
+    """Approved quotes of interviews whose consent allows publication and stands.
+
+    Each: text, pseudonym, note ("name changed" in the active language), region, year and the
+    theme key of its excerpt (or ""). Never the interview code, place or date.
+    """
+    interviews = usable_interviews(region_pcode, date_from, date_to).filter(
+        consent__for_publication=True
+    )
+    quotes = (
+        Quote.objects.filter(status="approved", interview__in=interviews)
+        .select_related("interview__interviewee", "excerpt__theme")
+        .order_by("-interview__interviewed_on", "id")
+    )
+    return [
+        {
+            "text": quote.text,
+            "pseudonym": quote.interview.interviewee.pseudonym,
+            "note": _("name changed"),
+            "region": quote.interview.admin1_name,
+            "year": quote.interview.interviewed_on.year,
+            "theme": quote.excerpt.theme.key if quote.excerpt else "",
+        }
+        for quote in quotes
+    ]
+
+
+def theme_frequencies(
+    region_pcode: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    by: str = "region",
+) -> list[dict[str, object]]:
+    """One record per (interview, theme) coded in it, with the theme key, its group and the
+    breakdown value under the name `by` ("region", "sex" or "age_band"; missing: "unknown").
+
+    Feed them to civharm.disclosure.protect_counts (e.g. TableSpec("themes", ("theme", by)))
+    before showing anything: the counts are of people and small ones identify them.
+    Only interviews with consent for research count.
+    """
+    if by not in BREAKDOWNS:
+        raise ValueError(f"theme frequencies break down by one of {BREAKDOWNS}, not {by!r}")
+    interviews = usable_interviews(region_pcode, date_from, date_to).filter(
+        consent__for_research=True
+    )
+    present = (
+        CodedExcerpt.objects.filter(interview__in=interviews)
+        .values_list(
+            "interview_id",
+            "theme__key",
+            "theme__group",
+            "interview__admin1_name",
+            "interview__interviewee__sex",
+            "interview__interviewee__age_band",
+        )
+        .distinct()
+        .order_by("interview_id", "theme__key")
+    )
+    records = []
+    for _pk, theme, group, region, sex, age_band in present:
+        value = {"region": region, "sex": sex, "age_band": age_band}[by]
+        records.append({"theme": theme, "group": group, by: value or UNKNOWN})
+    return records
+
+
+@dataclass(frozen=True)
+class InterviewAgreement:
+    """Agreement of two coders on one double-coded interview (by pseudonym-free code)."""
+
+    interview_id: int
+    interview_code: str
+    coder_a: str
+    coder_b: str
+    themes_a: frozenset[str]
+    themes_b: frozenset[str]
+    kappa: float
+
+
+def double_coded_agreement() -> list[InterviewAgreement]:
+    """Cohen's kappa (theme presence over the whole codebook) for every interview coded by two
+    or more coders (the first two by name when more coded it). Withdrawn ones are excluded."""
+    codebook = list(Theme.objects.order_by("key").values_list("key", flat=True))
+    themes_by_coder: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    rows = CodedExcerpt.objects.filter(interview__in=usable_interviews()).values_list(
+        "interview_id", "coder", "theme__key"
+    )
+    for interview_id, coder, theme in rows:
+        themes_by_coder[interview_id][coder].add(theme)
+    results = []
+    for interview_id, by_coder in sorted(themes_by_coder.items()):
+        if len(by_coder) < 2:
+            continue
+        coder_a, coder_b = sorted(by_coder)[:2]
+        a, b = by_coder[coder_a], by_coder[coder_b]
+        results.append(
+            InterviewAgreement(
+                interview_id=interview_id,
+                interview_code=f"ENT-{interview_id:06d}",
+                coder_a=coder_a,
+                coder_b=coder_b,
+                themes_a=frozenset(a),
+                themes_b=frozenset(b),
+                kappa=agreement_for_interview(a, b, codebook),
+            )
+        )
+    return results

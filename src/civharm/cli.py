@@ -16,7 +16,10 @@ from civharm.core.i18n import _
 def _commands() -> dict[str, str]:
     return {
         "demo": _("build a demo register of generated data over real Mali places, 2019–2024"),
-        "import": _("import a source file: civharm import acled|ucdp|hxl|reports|victims FILE"),
+        "import": _(
+            "import a source file: civharm import acled|ucdp|hxl|reports|victims|kobo FILE"
+        ),
+        "forms": _("build the field XLSForms for KoboToolbox/ODK: civharm forms build -o DIR"),
         "link": _("link reports into incidents and victim records into persons: civharm link"),
         "estimate": _(
             "estimate how many victims no list documented: civharm estimate --by region,year"

@@ -19,7 +19,7 @@ from civharm.incidents.management.commands._console import (
 from civharm.incidents.services.importing import ImportOutcome, import_file
 from civharm.ingest.records import UnreadableFile
 
-FORMATS = ["acled", "ucdp", "hxl", "reports", "victims"]
+FORMATS = ["acled", "ucdp", "hxl", "reports", "victims", "kobo"]
 SHOWN_ERRORS = 20
 
 
@@ -29,9 +29,21 @@ def _epilog() -> str:
         "  civharm import acled acled_mali_2024.csv\n"
         "  civharm import ucdp GEDEvent_v24_1.csv --json\n"
         '  civharm import victims liste_ong.csv --source "ONG X" --source-type ngo\n'
+        "  civharm import kobo entretiens.csv --form interview  (KoBo/ODK export, CSV or JSON)\n"
         '  civharm import victims list.xlsx --columns "full_name=Nom complet,sex=Genre"\n'
         "Running the same command again is safe: rows already in the register are counted "
         "as duplicates."
+    )
+
+
+def _import_kobo(path: Path, options: dict[str, object], actor: str) -> ImportOutcome:
+    from civharm.research.kobo_import import import_kobo
+
+    return import_kobo(
+        path,
+        form=options["form"],  # type: ignore[arg-type]
+        source_name=options["source"],  # type: ignore[arg-type]
+        actor=actor,
     )
 
 
@@ -57,6 +69,11 @@ class Command(CommandWithExamples):
         parser.add_argument(
             "--columns", help=_("FIELD=HEADER pairs, comma-separated, for unrecognised headers")
         )
+        parser.add_argument(
+            "--form",
+            choices=["interview", "incident"],
+            help=_("kobo: which civharm form the export comes from (default: detected)"),
+        )
         parser.add_argument("--json", action="store_true", help=_("print a JSON summary"))
         parser.add_argument("--batch-size", type=int, default=None, help=_("rows per commit"))
         parser.add_argument(
@@ -74,17 +91,20 @@ class Command(CommandWithExamples):
             )
         actor = command_actor(options["user"], "import", _("your role may not import files"))
         try:
-            with progress_bar(path.name, estimate_rows(path), enabled=not as_json) as progress:
-                outcome = import_file(
-                    path,
-                    str(options["format"]),
-                    source_name=options["source"],  # type: ignore[arg-type]
-                    source_type=options["source_type"],  # type: ignore[arg-type]
-                    columns=parse_columns(options["columns"]),  # type: ignore[arg-type]
-                    actor=actor,
-                    progress=progress,
-                    batch_size=options["batch_size"],  # type: ignore[arg-type]
-                )
+            if options["format"] == "kobo":
+                outcome = _import_kobo(path, options, actor)
+            else:
+                with progress_bar(path.name, estimate_rows(path), enabled=not as_json) as progress:
+                    outcome = import_file(
+                        path,
+                        str(options["format"]),
+                        source_name=options["source"],  # type: ignore[arg-type]
+                        source_type=options["source_type"],  # type: ignore[arg-type]
+                        columns=parse_columns(options["columns"]),  # type: ignore[arg-type]
+                        actor=actor,
+                        progress=progress,
+                        batch_size=options["batch_size"],  # type: ignore[arg-type]
+                    )
         except (UnreadableFile, ValueError) as exc:
             raise CommandError(str(exc)) from None
         except OSError as exc:

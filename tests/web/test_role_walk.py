@@ -41,6 +41,13 @@ POST_ONLY = {
     "web:linkage_split",
     "web:recommendation_status",
     "web:brief_new",
+    "web:interview_narrative",
+    "web:interview_code",
+    "web:quote_propose",
+    "web:interview_withdraw",
+    "web:quote_approve",
+    "web:consultation_followup",
+    "web:followup_done",
 }
 API_CAPABILITY = {
     "api:list_incidents": "view_incidents",
@@ -116,6 +123,36 @@ def objects(tmp_path: Path) -> dict[str, object]:
         "token": upload.token,
         "pair": pair.pk,
         "report": first.pk,
+        **_research_objects(),
+    }
+
+
+def _research_objects() -> dict[str, int]:
+    """An interview with an excerpt and a proposed quote, a consultation with a follow-up."""
+    from civharm.research.models import StakeholderConsultation, Theme
+    from civharm.research.services import (
+        InterviewInput,
+        add_coded_excerpt,
+        propose_quote,
+        record_interview,
+    )
+
+    data = InterviewInput(
+        interviewed_on=date(2025, 1, 1), interviewer="t", narrative="x" * 20, for_publication=True
+    )
+    interview = record_interview(data, actor="test")
+    theme = Theme.objects.order_by("key").first()
+    excerpt = add_coded_excerpt(interview, theme, 0, 5, coder="test")  # type: ignore[arg-type]
+    quote = propose_quote(interview, "words", proposer="test", excerpt=excerpt)
+    consultation = StakeholderConsultation.objects.create(
+        held_on=date(2025, 1, 1), kind="un", recorded_by="test"
+    )
+    follow_up = consultation.follow_ups.create(action="a")
+    return {
+        "interview": interview.pk,
+        "quote": quote.pk,
+        "consultation": consultation.pk,
+        "follow_up": follow_up.pk,
     }
 
 
@@ -145,6 +182,15 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:recommendation_edit": {"pk": objects["recommendation"]},
         "web:recommendation_status": {"pk": objects["recommendation"]},
         "web:brief_download": {"pk": objects["brief"], "kind": "pdf"},
+        "web:interview": {"pk": objects["interview"]},
+        "web:interview_narrative": {"pk": objects["interview"]},
+        "web:interview_code": {"pk": objects["interview"]},
+        "web:quote_propose": {"pk": objects["interview"]},
+        "web:interview_withdraw": {"pk": objects["interview"]},
+        "web:quote_approve": {"pk": objects["quote"]},
+        "web:consultation": {"pk": objects["consultation"]},
+        "web:consultation_followup": {"pk": objects["consultation"]},
+        "web:followup_done": {"pk": objects["follow_up"]},
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
 

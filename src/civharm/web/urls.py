@@ -15,4 +15,5 @@ urlpatterns = [
     path("briefs/", include("civharm.web.briefs.urls")),
     path("", include("civharm.web.dashboard.urls")),
     path("recommendations/", include("civharm.web.recommendations.urls")),
+    path("research/", include("civharm.web.research.urls")),
 ]

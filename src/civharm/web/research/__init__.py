@@ -1,0 +1,1 @@
+"""Pages: interviews, consent, coding, quotes, consultations, the codebook and findings."""

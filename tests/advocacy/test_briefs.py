@@ -409,3 +409,41 @@ def test_the_documented_victims_follow_what_the_partners_release_shows() -> None
         with translation.override("en"):
             html = render_html(context)
         assert ("documented and estimated victims are withheld" in html) is not shown
+
+
+@pytest.mark.django_db
+def test_voices_are_approved_quotes_by_pseudonym_only_and_follow_consent() -> None:
+    """At most four quotes of the region and period, each with its pseudonym and "name
+    changed"; none whose consent to publication was taken back or withdrawn."""
+    from civharm.research.models import Consent
+    from civharm.research.services import approve_quote, propose_quote, withdraw_consent
+    from tests.research.helpers import NAME, make_interview
+
+    def quoted(text: str, **changes: object) -> str:
+        interview = make_interview(**changes)
+        approve_quote(propose_quote(interview, text, proposer="a"), approver="b")
+        return interview.interviewee.pseudonym
+
+    shown = [quoted(f"Nous voulons la paix, voix {n}.") for n in range(5)]
+    unpublished = make_interview()
+    approve_quote(propose_quote(unpublished, "Plus de consentement.", proposer="a"), approver="b")
+    Consent.objects.filter(interview=unpublished).update(for_publication=False)
+    withdrawn = make_interview()
+    approve_quote(propose_quote(withdrawn, "Consentement retiré.", proposer="a"), approver="b")
+    withdraw_consent(withdrawn, actor="field")
+    quoted("Une autre région.", admin1_pcode="ML07")
+    quoted("Une autre année.", interviewed_on=date(2023, 3, 1))
+
+    request = brief_request("Mopti", "2025-01", "2025-12", "en", ("--from", "--to"))
+    with translation.override("en"):
+        context = brief_context(request)
+        html = render_html(context)
+    assert len(context["quotes"]) == 4
+    assert {q["pseudonym"] for q in context["quotes"]} <= set(shown)
+    voices = html[
+        html.index('<section id="quotes">') : html.index('<section id="recommendations">')
+    ]
+    assert voices.count("<blockquote>") == 4 and voices.count("(name changed)") == 4
+    for absent in ("Plus de consentement", "Consentement retiré", "autre région", "autre année"):
+        assert absent not in html
+    assert NAME not in html and "ENT-" not in voices

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from civharm.accounts.models import AuditEntry
+from civharm.research.codebook import seed_codebook_themes
 from civharm.research.models import CodedExcerpt, Interview, Theme
 from civharm.research.services import InterviewInput, add_coded_excerpt, record_interview
 from tests.browser.watch import ConsoleWatch
@@ -43,6 +44,7 @@ def _interview(interviewer: str = "field-user") -> Interview:
 
 def _five_coded_already() -> None:
     """Five other interviews already coded with the theme, so that six clear the threshold."""
+    seed_codebook_themes(Theme)  # a browser test's database is emptied between tests
     food = Theme.objects.get(key="need_food")
     for _n in range(5):
         start = NARRATIVE.index(PASSAGE)

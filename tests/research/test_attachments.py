@@ -8,6 +8,7 @@ import wave
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 from PIL import Image
 
 from civharm.core.hashing import file_sha256
@@ -99,6 +100,6 @@ def test_recordings_are_never_published(data_dir: Path, tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     attachment, _ = store_attachment(path, actor="a", interview=make_interview())
     assert attachment.media_type == "audio/wav"
-    with pytest.raises(PublishedCopyRefused, match="voice"):
+    with translation.override("en"), pytest.raises(PublishedCopyRefused, match="voice"):
         published_copy(attachment, actor="a")
     assert not AttachmentCustody.objects.filter(action="published_copy").exists()

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
 from civharm.research.errors import ConsentWithdrawnError, PublicationNotAllowedError
@@ -45,7 +46,8 @@ def test_quotes_need_consent_to_publication() -> None:
     quote = propose_quote(public, "Nous voulons la justice.", proposer="analyst-user")
     assert published_quotes() == []  # proposed, not yet approved
     approve_quote(quote, approver="advocacy-user")
-    [published] = published_quotes()
+    with translation.override("en"):
+        [published] = published_quotes()
     assert published == {
         "text": "Nous voulons la justice.",
         "pseudonym": public.interviewee.pseudonym,

@@ -47,6 +47,7 @@ from civharm.advocacy.brief_render import PdfUnavailable, html_to_pdf, render_ht
 from civharm.advocacy.models import Brief
 from civharm.core.gazetteer import Gazetteer
 from civharm.core.text import fold
+from civharm.research.outputs import published_quotes
 
 LANGUAGES = ("fr", "en")
 _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
@@ -142,11 +143,21 @@ def brief_request(
     return BriefRequest(period, language)
 
 
+BRIEF_QUOTES = 4  # a brief is a few pages: a handful of voices, not a transcript
+
+
 def quotes_for_brief(region_pcode: str, date_from: date, date_to: date) -> list[dict[str, str]]:
-    """Interview quotes for a brief, by pseudonym only ({"pseudonym", "text"}): the research
-    module will answer here once it exists (with the interviewee's consent to be quoted)."""
-    del region_pcode, date_from, date_to
-    return []
+    """Approved interview quotes of the region and period, at most BRIEF_QUOTES, each as
+    {"text", "pseudonym", "note"} (the note: "name changed" in the active language).
+
+    civharm.research.outputs.published_quotes keeps only quotes whose interviewee agreed to
+    the publication of anonymised quotes and has not withdrawn consent, checked at each brief.
+    Nothing else of the interview (code, place, date, name) reaches the brief."""
+    quotes = published_quotes(region_pcode, date_from, date_to)[:BRIEF_QUOTES]
+    return [
+        {"text": str(q["text"]), "pseudonym": str(q["pseudonym"]), "note": str(q["note"])}
+        for q in quotes
+    ]
 
 
 def _protected_figures(request: BriefRequest) -> tuple[BriefFigures, dict[str, Any] | None]:

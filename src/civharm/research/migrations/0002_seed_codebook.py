@@ -4,20 +4,9 @@ from django.db import migrations
 
 
 def seed_codebook(apps, schema_editor):
-    from civharm.research.codebook import load_codebook
+    from civharm.research.codebook import seed_codebook_themes
 
-    theme_model = apps.get_model("research", "Theme")
-    for theme in load_codebook():
-        theme_model.objects.get_or_create(
-            key=theme.key,
-            defaults={
-                "group": theme.group,
-                "label_fr": theme.label_fr,
-                "label_en": theme.label_en,
-                "description": theme.description,
-                "created_by": "country pack",
-            },
-        )
+    seed_codebook_themes(apps.get_model("research", "Theme"))
 
 
 def unseed_codebook(apps, schema_editor):

@@ -114,11 +114,23 @@ class Command(BaseCommand):
         )
 
     def _advocacy(self, console: Console) -> Path:
-        """A few recommendations with their evidence, and a sample brief, so the advocacy
-        pages are not empty. The brief is disclosure-controlled like any other."""
+        """Generated interviews and consultations, a few recommendations with their evidence,
+        and a sample brief, so the research and advocacy pages are not empty. The brief is
+        disclosure-controlled like any other."""
         from civharm.advocacy.briefs import write_demo_brief
         from civharm.advocacy.demo import seed_demo_recommendations
+        from civharm.research.demo import seed_demo_research
 
+        # Interviews (with consent, coding and approved quotes) before the brief, whose
+        # "Voices" section quotes them by pseudonym.
+        research = seed_demo_research(actor=f"demo:{os_user()}")
+        if any(research.values()):
+            console.print(
+                _(
+                    "Research: {interviews} interviews (with consent records), {excerpts} coded "
+                    "passages, {quotes} quotes, {consultations} consultations."
+                ).format(**research)
+            )
         seed_demo_recommendations(actor=f"demo:{os_user()}")
         console.print(_("Writing a sample advocacy brief (French, Mopti region) …"))
         return write_demo_brief(Path(settings.DATA_DIR))

@@ -52,6 +52,11 @@ GRANTS: dict[str, frozenset[str]] = {
     "approve_quotes": frozenset({"administrator", "analyst", "advocacy_officer"}),
     "withdraw_consent": frozenset({"administrator", "analyst", "field_researcher"}),
     "view_findings": _STAFF,
+    # Training of the armed forces: participants are soldiers identified by a service number,
+    # protected like a name; trainers run sessions, analysts read the effect on harm.
+    "view_training": _STAFF,
+    "manage_training": frozenset({"administrator", "analyst", "trainer"}),
+    "view_participant_identities": frozenset({"administrator", "trainer"}),
     "review": _ANALYSIS,  # assign, comment, grade, approve
     "export_records": _ANALYSIS,
     "export_identities": _ANALYSIS,
@@ -69,5 +74,9 @@ def can(role: str, capability: str) -> bool:
 
 
 def requires_two_factor(role: str) -> bool:
-    """Every role that can see identities must log in with a second factor."""
-    return can(role, "view_identities")
+    """Every role that can see identities (victims', soldiers' service numbers) or read
+    interviews (narratives name people) must log in with a second factor."""
+    return any(
+        can(role, capability)
+        for capability in ("view_identities", "view_participant_identities", "view_interviews")
+    )

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("web:estimates", _("Estimates"), "view_estimates"),
     ("web:interviews", _("Interviews"), "view_interviews"),
     ("web:findings", _("Findings"), "view_findings"),
+    ("web:training", _("Training"), "view_training"),
     ("web:recommendations", _("Recommendations"), "view_recommendations"),
     ("web:briefs", _("Briefs"), "make_briefs"),
     ("web:audit", _("Audit trail"), "audit"),

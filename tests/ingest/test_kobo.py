@@ -107,3 +107,99 @@ def test_a_file_of_another_kind_is_refused_with_one_sentence(tmp_path: Path) -> 
     csv_path.write_text("_uuid,colour\nx,blue\n", encoding="utf-8")
     with pytest.raises(UnreadableFile, match=r"other\.csv"):
         read_kobo(csv_path)
+
+
+def _central(tmp_path: Path, *submissions: dict[str, object]) -> Path:
+    path = tmp_path / "central.json"
+    path.write_text(json.dumps({"value": list(submissions)}), encoding="utf-8")
+    return path
+
+
+def _interview(uuid: str, **groups: dict[str, str]) -> dict[str, object]:
+    return {
+        "meta": {"instanceID": uuid},
+        "consent": {"consent_research": "yes"},
+        "interview": {"interviewer": "eq-1", "interview_date": "2025-01-02"},
+        "account": {"narrative": "Récit fictif."},
+        **groups,
+    }
+
+
+def test_a_uuid_that_is_not_hex_and_dashes_is_a_row_error(tmp_path: Path) -> None:
+    good = "uuid:ABCDEF01-0000-4000-8000-000000000001"
+    path = _central(
+        tmp_path,
+        _interview("../../../../../../etc", account={"narrative": "x", "photo": "passwd"}),
+        _interview(good, meta={"instanceID": good, "deprecatedID": "uuid:../x"}),
+        _interview("a" * 65),
+    )
+    export = read_kobo(path)
+    assert export.submissions == []
+    assert [(e.row, e.column) for e in export.errors] == [
+        (1, "meta/instanceID"),
+        (2, "meta/deprecatedID"),
+        (3, "meta/instanceID"),
+    ]
+    assert all("etc" not in e.message for e in export.errors)
+
+
+def test_an_edit_on_the_server_carries_the_uuids_it_replaced(tmp_path: Path) -> None:
+    old, new = "11111111-0000-4000-8000-000000000001", "22222222-0000-4000-8000-000000000002"
+    edited = _interview(f"uuid:{new}", meta={"instanceID": f"uuid:{new}", "deprecatedID": old})
+    edited["meta"] = {"instanceID": f"uuid:{new}", "deprecatedID": f"uuid:{old}"}
+    export = read_kobo(_central(tmp_path, _interview(f"uuid:{old}"), edited))
+    [first] = export.submissions  # the edit in the same export is a copy of the first
+    assert first.uuid == old and export.resent == 1
+    assert first.warnings == ["row 2 is a later edit of this submission; the first copy is kept"]
+    alone = read_kobo(_central(tmp_path, edited)).submissions[0]
+    assert alone.uuid_chain == [new, old]
+
+
+def test_errors_name_the_column_never_the_answer(tmp_path: Path) -> None:
+    name, phone = "Aminata Fictive Traoré", "+223 76 12 34 56"
+    path = _central(
+        tmp_path,
+        _interview("uuid:33333333-0000-4000-8000-000000000003", interview={
+            "interviewer": "eq-1", "interview_date": name, "language": "fr"}),
+        _interview("uuid:44444444-0000-4000-8000-000000000004", interview={
+            "interviewer": "eq-1", "interview_date": "2025-01-02", "language": phone}),
+    )  # fmt: skip
+    export = read_kobo(path)
+    errors = [interview_answers(s, export.label) for s in export.submissions]
+    assert [e.column for e in errors if isinstance(e, RowError)] == [
+        "interview/interview_date",
+        "interview/language",
+    ]
+    text = " ".join(e.message for e in errors if isinstance(e, RowError))
+    assert name not in text and phone not in text and "23" not in text
+
+
+def test_a_recording_without_consent_to_it_is_left_out(tmp_path: Path) -> None:
+    account = {"narrative": "x", "photo": "p.jpg", "audio": "a.m4a"}
+    refused = _interview("uuid:55555555-0000-4000-8000-000000000005", account=account)
+    refused["account"] = {**account, "consent_audio": "no"}
+    agreed = _interview("uuid:66666666-0000-4000-8000-000000000006")
+    agreed["account"] = {**account, "consent_audio": "yes"}
+    first, second = read_kobo(_central(tmp_path, refused, agreed)).submissions
+    assert first.attachments == ["p.jpg"] and "recording" in first.warnings[0]
+    assert second.attachments == ["p.jpg", "a.m4a"] and not second.warnings
+
+
+def test_deep_json_and_huge_cells_are_refused_in_one_sentence(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"results": [' + '{"a": ' * 5000 + "1" + "}" * 5000 + "]}")
+    with pytest.raises(UnreadableFile, match="nested too deeply"):
+        read_kobo(deep)
+    nested = _interview("uuid:77777777-0000-4000-8000-000000000007")
+    nested["x"] = json.loads('{"a": ' * 100 + "1" + "}" * 100)
+    [error] = read_kobo(_central(tmp_path, nested), form="interview").errors
+    assert error.row == 1 and "nested too deeply" in error.message
+    huge = tmp_path / "huge.csv"
+    huge.write_text(
+        "consent_research,narrative,_uuid\nyes," + "x" * 3_000_000 + ",88888888\n"
+        "yes,court,99999999\n",
+        encoding="utf-8",
+    )
+    export = read_kobo(huge, form="interview")
+    [error] = export.errors
+    assert error.row == 2 and "longer than" in error.message and export.submissions == []

@@ -49,6 +49,7 @@ def test_a_photo_with_gps_exif_is_published_without_any_metadata(
     interview = make_interview()
     attachment, created = store_attachment(original, actor="analyst-user", interview=interview)
     assert created and attachment.media_type == "image/jpeg"
+    assert attachment.file_name == f"photo-{attachment.sha256[:12]}.jpg"  # not the phone's name
     assert stored_path(attachment) == data_dir / "attachments" / attachment.sha256[:2] / (
         attachment.sha256
     )
@@ -100,6 +101,9 @@ def test_recordings_are_never_published(data_dir: Path, tmp_path: Path) -> None:
     path.write_bytes(buffer.getvalue())
     attachment, _ = store_attachment(path, actor="a", interview=make_interview())
     assert attachment.media_type == "audio/wav"
+    assert attachment.file_name == f"audio-{attachment.sha256[:12]}.wav" and "voice" not in str(
+        attachment.custody.values_list("note", flat=True)
+    )
     with translation.override("en"), pytest.raises(PublishedCopyRefused, match="voice"):
         published_copy(attachment, actor="a")
     assert not AttachmentCustody.objects.filter(action="published_copy").exists()

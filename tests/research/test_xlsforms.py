@@ -80,3 +80,20 @@ def test_forms_ask_every_question_the_import_reads(forms: Path) -> None:
     choices = list(load_workbook(forms / INCIDENT_FILE, read_only=True)["choices"].values)
     actors = {row[1] for row in choices if row[0] == "actors"}
     assert actors == set(load_taxonomy().keys("actors"))
+
+
+def test_a_recording_is_asked_only_after_consent_to_it_and_follow_ups_skip_identity(
+    forms: Path,
+) -> None:
+    for name in (INTERVIEW_FILE, INCIDENT_FILE):
+        survey = _survey(forms / name)
+        names = [row["name"] for row in survey]
+        audio = survey[names.index("audio")]
+        assert names.index("consent_audio") < names.index("audio")
+        assert audio["relevant"] == "${consent_audio} = 'yes'"
+    survey = {row["name"]: row for row in _survey(forms / INTERVIEW_FILE)}
+    pseudonym = survey["interviewee_pseudonym"]
+    assert pseudonym["type"] == "text" and not pseudonym["required"]
+    assert "regex" in pseudonym["constraint"]
+    for question in ("interviewee_name", "interviewee_contact", "community", "sex"):
+        assert survey[question]["relevant"] == "${interviewee_pseudonym} = ''"

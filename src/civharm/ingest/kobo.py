@@ -22,7 +22,7 @@ from civharm.ingest.dates import DateParseError, parse_date
 from civharm.ingest.fields import RecordIds, precision_from_place
 from civharm.ingest.incident_fields import EventFields, event_record
 from civharm.ingest.records import ActorMention, RowError, SourceRecord, UnreadableFile
-from civharm.ingest.tables import open_table
+from civharm.ingest.tables import Table, open_table
 
 FORMAT = "kobo"
 FormKind = Literal["interview", "incident"]
@@ -43,6 +43,7 @@ INTERVIEW_FIELDS = (
     "admin1",
     "admin2",
     "place_name",
+    "interviewee_pseudonym",
     "interviewee_name",
     "interviewee_contact",
     "community",
@@ -53,6 +54,7 @@ INTERVIEW_FIELDS = (
     "themes",
     "narrative",
     "photo",
+    "consent_audio",
     "audio",
 )
 INCIDENT_HARM_FIELDS = {
@@ -81,6 +83,7 @@ INCIDENT_FIELDS = (
     *INCIDENT_HARM_FIELDS,
     "description",
     "photo",
+    "consent_audio",
     "audio",
 )
 # Questions that tell the two forms apart when --form is not given.
@@ -90,6 +93,8 @@ DISTINCTIVE = {
 }
 ATTACHMENT_FIELDS = ("photo", "audio")
 UUID_HEADERS = ("_uuid", "meta/instanceID", "instanceID", "KEY", "__id")
+# An edit on the server gives a new instanceID and keeps the old one here (KoBo: also rootUuid).
+EDIT_HEADERS = ("meta/deprecatedID", "deprecatedID", "meta/rootUuid", "rootUuid", "_rootUuid")
 LANGUAGES = ("fr", "bm", "ff", "son", "tmh", "dgo", "other")
 LEGAL_BASES = ("consent", "legitimate_interest", "vital_interest")
 CONSENT_METHODS = ("oral_recorded", "oral_witnessed", "written", "digital")
@@ -97,7 +102,20 @@ DISPLACEMENT = ("resident", "displaced", "returnee", "refugee", "host", "unknown
 SEXES = ("female", "male", "unknown")
 AGE_BANDS = ("0-17", "18-59", "60+", "unknown")
 YES = {"yes", "oui", "1", "true", "vrai", "o", "y"}
+# Answers that are the form's own keys: a message may name them without quoting anyone.
+_CHOICE_KEYS = {
+    *YES, "no", "non", "false", *LANGUAGES, *LEGAL_BASES, *CONSENT_METHODS, *DISPLACEMENT,
+    *SEXES, *AGE_BANDS,
+}  # fmt: skip
 _UUID_PREFIX = re.compile(r"^uuid:", re.IGNORECASE)
+# Strict: a UUID names a folder of attachments, so it must never hold "/", "." or "..".
+_UUID_SHAPE = re.compile(r"[0-9a-f-]{1,64}")
+_PSEUDONYM_SHAPE = re.compile(r"T-[0-9A-Z]{4,6}-[0-9A-Z]{4,6}")
+MAX_JSON_DEPTH = 32  # ODK nests groups a few levels deep; far deeper is a broken or hostile file
+# Column lengths of the database (PostgreSQL refuses longer text; SQLite would keep it).
+PLACE_NAME_CHARS = 300
+INTERVIEWER_CHARS = 150
+PCODE_CHARS = 16
 _SEPARATORS = re.compile(r"[/.:-]")
 
 
@@ -113,6 +131,12 @@ class KoboSubmission:
     payload: dict[str, str]
     attachments: list[str] = field(default_factory=list)  # file names only, never paths
     warnings: list[str] = field(default_factory=list)
+    earlier_uuids: list[str] = field(default_factory=list)  # deprecatedID, rootUuid (edits)
+
+    @property
+    def uuid_chain(self) -> list[str]:
+        """This submission's UUID and those of the versions it replaced on the server."""
+        return list(dict.fromkeys([self.uuid, *self.earlier_uuids]))
 
     def answer(self, name: str) -> str:
         return self.answers.get(name, "")
@@ -141,11 +165,16 @@ def read_kobo(
     """
     path = Path(path)
     label = file_label or path.name
-    rows = list(_json_rows(path, label) if _looks_like_json(path) else _csv_rows(path, label))
-    chosen = form or _detect_form(rows, label)
+    if _looks_like_json(path):
+        rows = list(_json_rows(path, label))
+        headers = {h for item in rows if not isinstance(item, RowError) for h in item[1]}
+    else:
+        header, csv_rows = _csv_rows(path, label)
+        rows, headers = list(csv_rows), set(header)
+    chosen = form or _detect_form(headers, label)
     known = set(INTERVIEW_FIELDS if chosen == "interview" else INCIDENT_FIELDS)
     export = KoboExport(label, chosen, [], [])
-    seen: dict[str, KoboSubmission] = {}
+    seen: dict[str, KoboSubmission] = {}  # every UUID of a chain -> the first copy kept
     for item in rows:
         if isinstance(item, RowError):
             export.errors.append(item)
@@ -153,12 +182,22 @@ def read_kobo(
         submission = _submission(chosen, known, label, *item)
         if isinstance(submission, RowError):
             export.errors.append(submission)
-        elif submission.uuid in seen:
-            export.resent += 1
-            _warn_if_changed(seen[submission.uuid], submission)
-        else:
-            seen[submission.uuid] = submission
+            continue
+        first = next((seen[u] for u in submission.uuid_chain if u in seen), None)
+        if first is None:
             export.submissions.append(submission)
+            first = submission
+        elif first.uuid == submission.uuid:
+            export.resent += 1
+            _warn_if_changed(first, submission)
+        else:
+            export.resent += 1
+            first.warnings.append(
+                _("row {row} is a later edit of this submission; the first copy is kept").format(
+                    row=submission.row
+                )
+            )
+        seen.update(dict.fromkeys(submission.uuid_chain, first))
     return export
 
 
@@ -188,7 +227,8 @@ def _looks_like_json(path: Path) -> bool:
 Row = tuple[int, dict[str, str], list[str]]  # (row number, flat answers, attachment names)
 
 
-def _csv_rows(path: Path, label: str) -> Iterator[Row | RowError]:
+def _csv_rows(path: Path, label: str) -> tuple[list[str], Iterator[Row | RowError]]:
+    """The header (to tell the forms apart even when no row is readable) and the rows."""
     names = set(INTERVIEW_FIELDS) | set(INCIDENT_FIELDS) | set(UUID_HEADERS)
     table = open_table(
         path,
@@ -196,6 +236,10 @@ def _csv_rows(path: Path, label: str) -> Iterator[Row | RowError]:
         expected=_("the questions of a civharm form and _uuid or meta/instanceID"),
         file_label=label,
     )
+    return table.header, _table_rows(table)
+
+
+def _table_rows(table: Table) -> Iterator[Row | RowError]:
     for item in table.rows():
         if isinstance(item, RowError):
             yield item
@@ -212,6 +256,8 @@ def _json_rows(path: Path, label: str) -> Iterator[Row | RowError]:
                 label=label, line=getattr(exc, "lineno", 1)
             )
         ) from None
+    except RecursionError:
+        raise UnreadableFile(_too_deep(label)) from None
     submissions = _submission_list(data)
     if submissions is None:
         raise UnreadableFile(
@@ -224,7 +270,22 @@ def _json_rows(path: Path, label: str) -> Iterator[Row | RowError]:
         if not isinstance(submission, dict):
             yield RowError(label, number, None, _("the submission is not a JSON object"))
             continue
-        yield number, dict(_flatten(submission)), _json_attachments(submission)
+        try:
+            flat = dict(_flatten(submission))
+        except _TooDeepError:
+            yield RowError(label, number, None, _("the submission is nested too deeply to read"))
+            continue
+        yield number, flat, _json_attachments(submission)
+
+
+class _TooDeepError(ValueError):
+    """A JSON submission nested far deeper than any form's groups."""
+
+
+def _too_deep(label: str) -> str:
+    return _("The file « {label} » is nested too deeply to be a KoboToolbox or ODK export.").format(
+        label=label
+    )
 
 
 def _submission_list(data: object) -> list[object] | None:
@@ -237,12 +298,16 @@ def _submission_list(data: object) -> list[object] | None:
     return None
 
 
-def _flatten(value: Mapping[str, object], prefix: str = "") -> Iterator[tuple[str, str]]:
+def _flatten(
+    value: Mapping[str, object], prefix: str = "", depth: int = 0
+) -> Iterator[tuple[str, str]]:
     """ODK Central nests groups as objects; KoboToolbox already writes "group/question"."""
+    if depth > MAX_JSON_DEPTH:
+        raise _TooDeepError(prefix)
     for key, item in value.items():
         path = f"{prefix}{key}"
         if isinstance(item, dict):
-            yield from _flatten(item, f"{path}/")
+            yield from _flatten(item, f"{path}/", depth + 1)
         elif isinstance(item, list):
             if all(not isinstance(element, dict | list) for element in item):
                 yield path, " ".join(str(element) for element in item)
@@ -255,10 +320,10 @@ def _json_attachments(submission: Mapping[str, object]) -> list[str]:
     if not isinstance(found, list):
         return []
     names = (a.get("filename") or a.get("name") for a in found if isinstance(a, dict))
-    return [_base_name(str(name)) for name in names if name]
+    return [base_name(str(name)) for name in names if name]
 
 
-def _base_name(name: str) -> str:
+def base_name(name: str) -> str:
     """Only the file's own name: an export must never make us read outside its folder."""
     return name.replace("\\", "/").rsplit("/", 1)[-1].strip()
 
@@ -279,8 +344,7 @@ def _question_name(header: str, known: set[str]) -> str | None:
     return None
 
 
-def _detect_form(rows: list[Row | RowError], label: str) -> FormKind:
-    headers = {h for item in rows if not isinstance(item, RowError) for h in item[1]}
+def _detect_form(headers: set[str], label: str) -> FormKind:
     scores = {
         form: sum(_question_name(h, names) is not None for h in headers)
         for form, names in DISTINCTIVE.items()
@@ -305,27 +369,62 @@ def _submission(
 ) -> KoboSubmission | RowError:
     answers: dict[str, str] = {}
     headers: dict[str, str] = {}
-    uuid = ""
+    uuid, uuid_header, earlier = "", "_uuid", []
     for header, value in flat.items():
-        if _question_name(header, set(UUID_HEADERS)) is not None and not uuid:
-            uuid = _UUID_PREFIX.sub("", value.strip()).lower()
+        if _question_name(header, set(UUID_HEADERS)) is not None:
+            if not uuid and value.strip():
+                uuid, uuid_header = _bare_uuid(value), header
+            continue
+        if _question_name(header, set(EDIT_HEADERS)) is not None and value.strip():
+            earlier.append((header, _bare_uuid(value)))
             continue
         name = _question_name(header, known)
         if name is not None and name not in answers and value.strip():
             answers[name], headers[name] = value.strip(), header
-    if not uuid:
-        return RowError(
-            label,
-            number,
-            "_uuid",
-            _(
-                "the submission has no _uuid or meta/instanceID; it cannot be "
-                "told apart from a re-sent copy"
-            ),
-        )
-    named = [_base_name(answers[q]) for q in ATTACHMENT_FIELDS if answers.get(q)]
+    problem = _uuid_problem(uuid, uuid_header, earlier)
+    if problem is not None:
+        return RowError(label, number, *problem)
+    named = [base_name(answers[q]) for q in ATTACHMENT_FIELDS if answers.get(q)]
     files = list(dict.fromkeys([*named, *attachments]))
-    return KoboSubmission(form, uuid, number, answers, headers, flat, files)
+    submission = KoboSubmission(form, uuid, number, answers, headers, flat, files)
+    submission.earlier_uuids = [found for _header, found in earlier if found != uuid]
+    _drop_unconsented_recording(submission)
+    return submission
+
+
+def _drop_unconsented_recording(submission: KoboSubmission) -> None:
+    """A recording is kept only if the person agreed to it (a voice identifies a person)."""
+    audio = base_name(submission.answer("audio"))
+    if not audio or is_yes(submission.answer("consent_audio")):
+        return
+    submission.attachments = [name for name in submission.attachments if name != audio]
+    submission.warnings.append(
+        _("the recording was left out: consent to recording the voice was not given")
+    )
+
+
+def _bare_uuid(value: str) -> str:
+    return _UUID_PREFIX.sub("", value.strip()).lower()
+
+
+def _uuid_problem(
+    uuid: str, uuid_header: str, earlier: list[tuple[str, str]]
+) -> tuple[str, str] | None:
+    """(column, message) when the submission's UUIDs cannot be trusted, else None.
+
+    The UUID names the attachments' folder: only hexadecimal digits and dashes are accepted.
+    """
+    if not uuid:
+        return uuid_header, _(
+            "the submission has no _uuid or meta/instanceID; it cannot be "
+            "told apart from a re-sent copy"
+        )
+    for header, value in [(uuid_header, uuid), *earlier]:
+        if not _UUID_SHAPE.fullmatch(value):
+            return header, _(
+                "this is not a submission UUID (hexadecimal digits and dashes, at most 64)"
+            )
+    return None
 
 
 # -- interviews ---------------------------------------------------------------------------
@@ -336,6 +435,7 @@ class InterviewAnswers:
     """An interview submission, checked. Holds identities and a narrative: never log it."""
 
     submission_uuid: str
+    interviewee_pseudonym: str  # a follow-up interview with someone already interviewed
     interviewed_on: date
     interviewer: str
     language: str
@@ -376,8 +476,14 @@ def interview_answers(submission: KoboSubmission, label: str) -> InterviewAnswer
         )
     try:
         interviewed_on = parse_date(submission.answer("interview_date")).start
-    except DateParseError as exc:
-        return problem("interview_date", str(exc))
+    except DateParseError:
+        # Never str(exc): it quotes the cell, and a shifted column may hold a name.
+        return problem("interview_date", _("the answer is not a date we can read"))
+    pseudonym = submission.answer("interviewee_pseudonym").upper()
+    if pseudonym and not _PSEUDONYM_SHAPE.fullmatch(pseudonym):
+        return problem(
+            "interviewee_pseudonym", _("the answer is not a pseudonym such as T-7K3QX-9P2MA")
+        )
     choices = {
         "language": LANGUAGES,
         "legal_basis": LEGAL_BASES,
@@ -398,13 +504,12 @@ def interview_answers(submission: KoboSubmission, label: str) -> InterviewAnswer
     for name, allowed in choices.items():
         value = submission.answer(name) or defaults[name]
         if value not in allowed:
-            return problem(
+            return problem(  # the answer itself is never quoted (it may be a shifted name)
                 name,
-                _("« {value} » is not one of: {allowed}").format(
-                    value=value[:40], allowed=", ".join(allowed)
-                ),
+                _("the answer is not one of: {allowed}").format(allowed=", ".join(allowed)),
             )
         chosen[name] = value
+    chosen["interviewee_pseudonym"] = pseudonym
     return _interview(submission, interviewed_on, chosen)
 
 
@@ -414,18 +519,17 @@ def _interview(submission: KoboSubmission, on: date, chosen: dict[str, str]) -> 
     unknown = [h for h in harms if h not in harm_keys]
     if unknown:
         submission.warnings.append(
-            _("harm types not in the taxonomy were left out: {keys}").format(
-                keys=", ".join(unknown)[:80]
-            )
+            _("harm types not in the taxonomy were left out ({count})").format(count=len(unknown))
         )
     return InterviewAnswers(
         submission_uuid=submission.uuid,
+        interviewee_pseudonym=chosen["interviewee_pseudonym"],
         interviewed_on=on,
-        interviewer=submission.answer("interviewer")[:150],
+        interviewer=submission.answer("interviewer")[:INTERVIEWER_CHARS],
         language=chosen["language"],
-        admin1_pcode=submission.answer("admin1"),
-        admin2_pcode=submission.answer("admin2"),
-        place_name=submission.answer("place_name"),
+        admin1_pcode=submission.answer("admin1")[:PCODE_CHARS],
+        admin2_pcode=submission.answer("admin2")[:PCODE_CHARS],
+        place_name=submission.answer("place_name")[:PLACE_NAME_CHARS],
         interviewee_name=submission.answer("interviewee_name"),
         interviewee_contact=submission.answer("interviewee_contact"),
         community=submission.answer("community"),
@@ -441,6 +545,22 @@ def _interview(submission: KoboSubmission, on: date, chosen: dict[str, str]) -> 
         for_publication=is_yes(submission.answer("consent_publication")),
         for_sharing=is_yes(submission.answer("consent_sharing")),
         attachments=list(submission.attachments),
+    )
+
+
+def without_answers(error: RowError, submission: KoboSubmission) -> RowError:
+    """The error, or a neutral one if its message quotes any answer of the submission.
+
+    Messages from shared readers may quote a cell; a shifted column can put a name there.
+    """
+    quoted = any(
+        len(value) >= 3 and value not in _CHOICE_KEYS and value in error.message
+        for value in submission.payload.values()
+    )
+    if not quoted:
+        return error
+    return RowError(
+        error.file, error.row, error.column, _("the answer in this column is not valid")
     )
 
 
@@ -479,7 +599,7 @@ def incident_record(
         FORMAT, label, submission.row, payload, EventFields(columns), ids or RecordIds()
     )
     if isinstance(record, RowError):
-        return record
+        return without_answers(record, submission)
     _set_location(record, submission.answer("location"))
     _set_taxonomy_answers(record, submission)
     record.warnings.extend(submission.warnings)

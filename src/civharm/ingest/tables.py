@@ -243,7 +243,15 @@ def _csv_records(
     with handle:
         reader = csv.reader(handle, delimiter=delimiter)
         number, last_line, errors_before = 0, 0, _DECODE_ERRORS[0]
-        for cells in reader:
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                # After a broken record the parser's place in the file is unsure: stop there.
+                yield RowError(label, number + 1, None, _broken_record(exc))
+                return
             number += 1
             spans_lines = reader.line_num - last_line > 1
             last_line = reader.line_num
@@ -254,6 +262,18 @@ def _csv_records(
                 yield RowError(label, number, None, _unclosed_quote())
                 continue
             yield number, cells
+
+
+def _broken_record(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        return _(
+            "a cell of this row is longer than {limit} characters, so the file is probably "
+            "damaged here; this row and the rest of the file were not read"
+        ).format(limit=f"{csv.field_size_limit():,}")
+    return _(
+        "this row cannot be read as CSV, so the file is probably damaged here; this row and "
+        "the rest of the file were not read"
+    )
 
 
 def _unclosed_quote() -> str:

@@ -37,6 +37,16 @@ _SIGNATURES = (
     (4, b"ftyp", "audio/mp4"),  # ODK Collect records .m4a; a .mp4 video is refused later anyway
 )
 
+_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "audio/amr": "amr",
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/mp4": "m4a",
+}
+
 
 class PublishedCopyRefused(ResearchError):
     """No published copy can be made of this attachment (a recording, or an unknown format)."""
@@ -60,6 +70,15 @@ def media_type_of(path: Path) -> str:
     return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
+def neutral_name(media_type: str, sha256: str) -> str:
+    """A name that says what the file is, never what the phone called it (a phone may name a
+    file after a person or a place); the SHA-256 identifies the file."""
+    kind = "photo" if media_type.startswith("image/") else "audio"
+    if not media_type.startswith(("image/", "audio/")):
+        kind = "file"
+    return f"{kind}-{sha256[:12]}.{_EXTENSIONS.get(media_type, 'bin')}"
+
+
 def store_attachment(
     source_file: Path,
     *,
@@ -77,12 +96,13 @@ def store_attachment(
     if existing is not None:
         return existing, False
     _copy_in(source_file, sha256)
+    media_type = media_type_of(source_file)
     with transaction.atomic():
         attachment = Attachment.objects.create(
             interview=interview,
             report=report,
-            file_name=source_file.name[:300],
-            media_type=media_type_of(source_file),
+            file_name=neutral_name(media_type, sha256),
+            media_type=media_type,
             sha256=sha256,
             size=source_file.stat().st_size,
             submission_uuid=submission_uuid[:64],

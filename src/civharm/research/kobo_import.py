@@ -7,6 +7,7 @@ register's import pipeline (source type « kobo »). Never writes an answer in a
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -30,18 +31,35 @@ from civharm.ingest.kobo import (
     InterviewAnswers,
     KoboExport,
     KoboSubmission,
+    base_name,
     incident_record,
     interview_answers,
     read_kobo,
+    without_answers,
 )
 from civharm.ingest.pipeline import complete_places
 from civharm.ingest.records import RowError, SourceRecord
 from civharm.research.attachments import store_attachment
-from civharm.research.models import Interview
+from civharm.research.errors import ResearchError
+from civharm.research.models import Consent, Interview
 from civharm.research.services import InterviewInput, record_interview_once
 
 DEFAULT_SOURCE = "KoboToolbox/ODK"
 ATTACHMENT_FOLDERS = ("attachments", "media")
+
+
+@dataclass
+class KoboOutcome(ImportOutcome):
+    """An import's outcome plus the interview submissions' warnings (file, row, message)."""
+
+    warnings: list[RowError] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, object]:
+        summary = ImportOutcome.as_json(self)
+        summary["warnings"] = [
+            {"row": w.row, "column": w.column, "message": w.message} for w in self.warnings
+        ]
+        return summary
 
 
 def import_kobo(
@@ -62,7 +80,7 @@ def import_kobo(
         file_sha256=file_sha256(str(path)),
         started_by=actor,
     )
-    outcome = ImportOutcome(run_id=run.pk, source=source.name, duplicates=export.resent)
+    outcome = KoboOutcome(run_id=run.pk, source=source.name, duplicates=export.resent)
     outcome.rows_read = len(export.submissions) + export.resent + len(export.errors)
     outcome.errors.extend(export.errors)
     try:
@@ -74,35 +92,96 @@ def import_kobo(
         ImportRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
         raise
     outcome.errors.sort(key=lambda error: error.row)
-    outcome.error_report = write_error_report(run, outcome.errors)
+    outcome.warnings.sort(key=lambda warning: warning.row)
+    outcome.error_report = write_error_report(run, [*outcome.errors, *_as_rows(outcome.warnings)])
     _finish_run(run, outcome, actor)
     return outcome
+
+
+def _as_rows(warnings: list[RowError]) -> list[RowError]:
+    """Warnings in the report file, marked as such (the row was imported)."""
+    return [
+        RowError(w.file, w.row, w.column, _("warning: {message}").format(message=w.message))
+        for w in warnings
+    ]
 
 
 # -- interviews ---------------------------------------------------------------------------
 
 
-def _import_interviews(export: KoboExport, path: Path, outcome: ImportOutcome, actor: str) -> None:
+def _import_interviews(export: KoboExport, path: Path, outcome: KoboOutcome, actor: str) -> None:
     gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
     for submission in export.submissions:
-        if Interview.objects.filter(submission_uuid=submission.uuid).exists():
-            outcome.duplicates += 1  # before checking answers: a withdrawn one stays withdrawn
-            continue
-        answers = interview_answers(submission, export.label)
-        if isinstance(answers, RowError):
-            outcome.errors.append(answers)
-            continue
+        rejected_before = len(outcome.errors)
+        _import_interview(submission, export.label, path, gazetteer, outcome, actor)
+        if len(outcome.errors) > rejected_before:
+            continue  # the row's error says enough; nothing of it was kept
+        outcome.warnings.extend(
+            without_answers(RowError(export.label, submission.row, None, message), submission)
+            for message in submission.warnings
+        )
+
+
+def _import_interview(
+    submission: KoboSubmission,
+    label: str,
+    path: Path,
+    gazetteer: Gazetteer,
+    outcome: KoboOutcome,
+    actor: str,
+) -> None:
+    seen = _interview_seen(submission)
+    if seen is not None:  # before checking answers: a withdrawn one stays withdrawn
+        outcome.duplicates += 1
+        if seen.submission_uuid == submission.uuid:
+            _store_missing_attachments(seen, path, submission, actor)
+        else:
+            submission.warnings.append(
+                _("edited on the server after it was imported; the first copy is kept")
+            )
+        return
+    answers = interview_answers(submission, label)
+    if isinstance(answers, RowError):
+        outcome.errors.append(without_answers(answers, submission))
+        return
+    try:
         interview, created = record_interview_once(
             _interview_input(answers, gazetteer), actor=actor
         )
-        if not created:
-            outcome.duplicates += 1
-            continue
-        outcome.imported += 1
-        for file in _attachment_files(path, submission):
-            store_attachment(
-                file, actor=actor, interview=interview, submission_uuid=submission.uuid
-            )
+    except ResearchError as exc:  # a follow-up naming an unknown or withdrawn pseudonym
+        column = (
+            submission.column("interviewee_pseudonym") if answers.interviewee_pseudonym else None
+        )
+        outcome.errors.append(RowError(label, submission.row, column, str(exc)))
+        return
+    if not created:
+        outcome.duplicates += 1
+        return
+    outcome.imported += 1
+    for file in _attachment_files(path, answers.attachments, submission):
+        store_attachment(file, actor=actor, interview=interview, submission_uuid=submission.uuid)
+
+
+def _interview_seen(submission: KoboSubmission) -> Interview | None:
+    """The interview already made from this submission or from a version it replaced."""
+    return (
+        Interview.objects.select_related("interviewee")
+        .filter(submission_uuid__in=submission.uuid_chain)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _store_missing_attachments(
+    interview: Interview, path: Path, submission: KoboSubmission, actor: str
+) -> None:
+    """Files missing at the first import may be there now; never for a withdrawn interview."""
+    consent = Consent.objects.filter(interview=interview).first()
+    withdrawn = consent is None or consent.withdrawn_at is not None
+    if withdrawn or interview.interviewee.withdrawn_at is not None:
+        return
+    for file in _attachment_files(path, submission.attachments, submission):
+        store_attachment(file, actor=actor, interview=interview, submission_uuid=submission.uuid)
 
 
 def _interview_input(answers: InterviewAnswers, gazetteer: Gazetteer) -> InterviewInput:
@@ -131,6 +210,7 @@ def _interview_input(answers: InterviewAnswers, gazetteer: Gazetteer) -> Intervi
         for_publication=answers.for_publication,
         for_sharing=answers.for_sharing,
         submission_uuid=answers.submission_uuid,
+        interviewee_pseudonym=answers.interviewee_pseudonym,
     )
 
 
@@ -138,12 +218,12 @@ def _interview_input(answers: InterviewAnswers, gazetteer: Gazetteer) -> Intervi
 
 
 def _import_incidents(
-    export: KoboExport, path: Path, run: ImportRun, outcome: ImportOutcome, actor: str
+    export: KoboExport, path: Path, run: ImportRun, outcome: KoboOutcome, actor: str
 ) -> None:
     gazetteer = Gazetteer.load(settings.CIVHARM["COUNTRY_PACK"])
     ids = RecordIds()
     records: list[SourceRecord] = []
-    for submission in export.submissions:
+    for submission in _not_edits_of_stored_reports(export, run.source, outcome):
         record = incident_record(submission, export.label, ids)
         if isinstance(record, RowError):
             outcome.errors.append(record)
@@ -155,7 +235,39 @@ def _import_incidents(
     outcome.imported += written.imported
     outcome.duplicates += written.duplicates
     outcome.errors.extend(written.errors)
+    already_told = {submission.uuid: len(submission.warnings) for submission in export.submissions}
     _store_report_attachments(export.submissions, path, run.source, actor)
+    outcome.warnings.extend(  # the register keeps the others with the report
+        without_answers(RowError(export.label, submission.row, None, message), submission)
+        for submission in export.submissions
+        for message in submission.warnings[already_told[submission.uuid] :]
+    )
+
+
+def _not_edits_of_stored_reports(
+    export: KoboExport, source: Source, outcome: KoboOutcome
+) -> list[KoboSubmission]:
+    """Submissions whose earlier version (edited on the server) is not already a report."""
+    kept = []
+    for submission in export.submissions:
+        earlier = [uuid for uuid in submission.earlier_uuids if uuid != submission.uuid]
+        stored = Report.objects.filter(source=source, record_id__in=earlier).exists()
+        stored = (
+            stored and not Report.objects.filter(source=source, record_id=submission.uuid).exists()
+        )
+        if not stored:
+            kept.append(submission)
+            continue
+        outcome.duplicates += 1
+        outcome.warnings.append(
+            RowError(
+                export.label,
+                submission.row,
+                None,
+                _("edited on the server after it was imported; the first copy is kept"),
+            )
+        )
+    return kept
 
 
 def _name_admin_units(record: SourceRecord, gazetteer: Gazetteer) -> None:
@@ -175,32 +287,51 @@ def _store_report_attachments(
     submissions: list[KoboSubmission], path: Path, source: Source, actor: str
 ) -> None:
     for submission in submissions:
-        files = _attachment_files(path, submission)
-        if not files:
-            continue
         report = Report.objects.filter(source=source, record_id=submission.uuid).first()
-        if report is None:
+        if report is None or not submission.attachments:
             continue
-        for file in files:
+        for file in _attachment_files(path, submission.attachments, submission):
             store_attachment(file, actor=actor, report=report, submission_uuid=submission.uuid)
 
 
 # -- attachments next to the export -------------------------------------------------------
 
 
-def _attachment_files(export_path: Path, submission: KoboSubmission) -> list[Path]:
+def _attachment_files(
+    export_path: Path, names: list[str], submission: KoboSubmission
+) -> list[Path]:
     """The files a submission names, looked for next to the export: attachments/<uuid>/name,
-    attachments/name, media/name or name. Names are base names only (see ingest.kobo)."""
-    folder = export_path.parent
+    attachments/name, media/name or name. Names are base names only (see ingest.kobo) and
+    the UUID is checked there; a path that still resolves outside the export's folder (a
+    symbolic link, say) is never read."""
+    folder = export_path.parent.resolve()
     found: list[Path] = []
-    for name in submission.attachments:
+    for name in names:
         candidates = [folder / sub / submission.uuid / name for sub in ATTACHMENT_FOLDERS]
         candidates += [folder / sub / name for sub in ATTACHMENT_FOLDERS] + [folder / name]
-        existing = next((c for c in candidates if c.is_file()), None)
+        existing = next((c for c in candidates if _inside(c, folder) and c.is_file()), None)
         if existing is None:
             submission.warnings.append(
-                _("attachment {name} was not found next to the export").format(name=name[:60])
+                _("the attachment « {column} » was not found next to the export").format(
+                    column=_attachment_column(submission, name)
+                )
             )
         else:
-            found.append(existing)
+            found.append(existing.resolve())
     return found
+
+
+def _inside(candidate: Path, folder: Path) -> bool:
+    try:
+        return candidate.resolve().is_relative_to(folder)
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        return False
+
+
+def _attachment_column(submission: KoboSubmission, name: str) -> str:
+    """The column that named the file (never the file's name: a phone may name it after a
+    person); "_attachments" for files listed only in the JSON attachment list."""
+    for question in ("photo", "audio"):
+        if base_name(submission.answer(question)) == name:
+            return submission.column(question)
+    return "_attachments"

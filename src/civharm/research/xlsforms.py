@@ -25,6 +25,12 @@ INTERVIEW_FILE = "entretien.xlsx"
 INCIDENT_FILE = "rapport_incident.xlsx"
 CONSENTED = "${consent_research} = 'yes'"
 REPORTER_AGREED = "${reporter_consent} = 'yes'"
+AUDIO_AGREED = "${consent_audio} = 'yes'"
+NEW_INTERVIEWEE = "${interviewee_pseudonym} = ''"
+PSEUDONYM_HINT = (
+    "Seulement pour un nouvel entretien avec une personne déjà interrogée : son pseudonyme "
+    "(T-XXXXX-XXXXX), tel que civharm l'affiche. Ne redemandez alors ni son nom ni son contact."
+)
 PROTECTED_HINT = (
     "Donnée protégée : chiffrée à l'import dans civharm, jamais affichée en clair. "
     "Ne l'écrivez nulle part ailleurs."
@@ -131,7 +137,15 @@ def _media_questions(form: XlsForm) -> None:
         "Photo (facultatif ; jamais de visage sans accord)",
         parameters="max-pixels=1600",
     )
-    form.question("audio", "audio", "Enregistrement audio (facultatif ; avec accord)")
+    form.question(  # asked before any recording: a voice identifies a person
+        "select_one yes_no",
+        "consent_audio",
+        "La personne accepte-t-elle que sa voix soit enregistrée ?",
+        required="yes",
+    )
+    form.question(
+        "audio", "audio", "Enregistrement audio (facultatif ; avec accord)", relevant=AUDIO_AGREED
+    )
 
 
 def _yes_no(form: XlsForm) -> None:
@@ -212,17 +226,29 @@ def _consent_questions(form: XlsForm) -> None:
 
 def _interviewee_questions(form: XlsForm) -> None:
     form.question("begin_group", "person", "Personne interrogée", relevant=CONSENTED)
+    form.question(
+        "text",
+        "interviewee_pseudonym",
+        "Pseudonyme, si la personne a déjà été interrogée (facultatif)",
+        constraint="regex(., '^[Tt]-[0-9A-Za-z]{5}-[0-9A-Za-z]{5}$')",
+        **{
+            HINT_FR: PSEUDONYM_HINT,
+            "constraint_message::Français (fr)": "Un pseudonyme de la forme T-XXXXX-XXXXX.",
+        },
+    )
+    # A follow-up does not ask the identity again: it is already stored, encrypted.
     for name, label in (
         ("interviewee_name", "Nom de la personne"),
         ("interviewee_contact", "Contact (téléphone)"),
         ("community", "Communauté (facultatif, sensible)"),
     ):
-        form.question("text", name, label, **{HINT_FR: PROTECTED_HINT})
-    form.question("select_one sex", "sex", "Sexe", required="yes")
-    form.question("select_one age_band", "age_band", "Tranche d'âge", required="yes")
-    form.question(
-        "select_one displacement", "displacement_status", "Situation de déplacement", required="yes"
-    )
+        form.question("text", name, label, relevant=NEW_INTERVIEWEE, **{HINT_FR: PROTECTED_HINT})
+    for kind, name, label in (
+        ("select_one sex", "sex", "Sexe"),
+        ("select_one age_band", "age_band", "Tranche d'âge"),
+        ("select_one displacement", "displacement_status", "Situation de déplacement"),
+    ):
+        form.question(kind, name, label, required="yes", relevant=NEW_INTERVIEWEE)
     form.question("end_group", "person", "")
 
 

@@ -140,6 +140,10 @@ class Command(CommandWithExamples):
         if len(outcome.errors) > SHOWN_ERRORS:
             more = len(outcome.errors) - SHOWN_ERRORS
             self.stdout.write("  " + _("… and {count} more.").format(count=more))
+        for warning in getattr(outcome, "warnings", [])[:SHOWN_ERRORS]:  # KoBo/ODK submissions
+            where = _("{file}, row {row}").format(file=warning.file, row=warning.row)
+            message = _("warning: {message}").format(message=warning.message)
+            self.stdout.write(f"  {where}: {message}")
         if outcome.error_report:
             self.stdout.write(
                 _("All rejected rows are listed in {path}").format(path=outcome.error_report)

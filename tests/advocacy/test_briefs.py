@@ -412,17 +412,21 @@ def test_the_documented_victims_follow_what_the_partners_release_shows() -> None
 
 
 @pytest.mark.django_db
-def test_voices_are_approved_quotes_by_pseudonym_only_and_follow_consent() -> None:
-    """At most four quotes of the region and period, each with its pseudonym and "name
-    changed"; none whose consent to publication was taken back or withdrawn."""
-    from civharm.research.models import Consent
+def test_voices_are_approved_quotes_by_published_name_only_and_follow_consent(
+    tmp_path: Path, settings, monkeypatch
+) -> None:
+    """At most four quotes of the region and period, each under its own published name (never
+    the interviewee's T-… pseudonym) and "name changed"; none whose consent to publication was
+    taken back or withdrawn. The Brief records which quotes it printed."""
+    from civharm.advocacy.briefs import make_brief
+    from civharm.research.models import Consent, Interviewee
     from civharm.research.services import approve_quote, propose_quote, withdraw_consent
     from tests.research.helpers import NAME, make_interview
 
-    def quoted(text: str, **changes: object) -> str:
+    def quoted(text: str, **changes: object) -> tuple[int, str]:
         interview = make_interview(**changes)
-        approve_quote(propose_quote(interview, text, proposer="a"), approver="b")
-        return interview.interviewee.pseudonym
+        quote = approve_quote(propose_quote(interview, text, proposer="a"), approver="b")
+        return quote.pk, quote.published_name
 
     shown = [quoted(f"Nous voulons la paix, voix {n}.") for n in range(5)]
     unpublished = make_interview()
@@ -439,11 +443,18 @@ def test_voices_are_approved_quotes_by_pseudonym_only_and_follow_consent() -> No
         context = brief_context(request)
         html = render_html(context)
     assert len(context["quotes"]) == 4
-    assert {q["pseudonym"] for q in context["quotes"]} <= set(shown)
+    assert {(q["id"], q["pseudonym"]) for q in context["quotes"]} <= set(shown)
     voices = html[
         html.index('<section id="quotes">') : html.index('<section id="recommendations">')
     ]
     assert voices.count("<blockquote>") == 4 and voices.count("(name changed)") == 4
     for absent in ("Plus de consentement", "Consentement retiré", "autre région", "autre année"):
         assert absent not in html
-    assert NAME not in html and "ENT-" not in voices
+    assert NAME not in html and "ENT-" not in voices and "T-" not in voices
+    for pseudonym in Interviewee.objects.values_list("pseudonym", flat=True):
+        assert pseudonym not in html
+
+    settings.DATA_DIR = tmp_path / "data"
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # HTML only: quicker, same quotes
+    brief = make_brief(request, actor="advocacy").brief
+    assert brief.quote_ids == [q["id"] for q in context["quotes"]]

@@ -11,9 +11,11 @@ from civharm.accounts.models import AuditEntry
 from civharm.disclosure import TableSpec, protect_counts
 from civharm.research.codebook import load_codebook
 from civharm.research.errors import ExcerptOutOfRangeError, NotAllowedError
-from civharm.research.models import THEME_GROUPS, Interview, Theme
+from civharm.research.models import THEME_GROUPS, Interview, Interviewee, Theme
 from civharm.research.services import (
+    IntervieweeMismatchError,
     InterviewInput,
+    UnknownIntervieweeError,
     add_coded_excerpt,
     excerpt_text,
     record_interview_once,
@@ -108,3 +110,25 @@ def test_theme_frequencies_give_one_record_per_interview_and_theme_for_protectio
     assert themes.value("fear_of_attack") == 6 and themes.value("want_justice") is None
     with pytest.raises(ValueError):
         theme_frequencies(by="community")
+
+
+def test_a_follow_up_interview_is_recorded_for_the_existing_interviewee() -> None:
+    first = make_interview()
+    pseudonym = first.interviewee.pseudonym
+    # identity left blank, or given again (spacing and case ignored): the same interviewee
+    follow_up = make_interview(
+        interviewee_pseudonym=pseudonym.lower(), name="", contact="", community="", sex="unknown"
+    )
+    again = make_interview(interviewee_pseudonym=pseudonym, name=f"  {NAME.upper()} ")
+    assert follow_up.interviewee_id == again.interviewee_id == first.interviewee_id
+    assert Interviewee.objects.count() == 1
+    with pytest.raises(UnknownIntervieweeError):
+        make_interview(interviewee_pseudonym="T-00000-00000")
+    with pytest.raises(IntervieweeMismatchError) as refused:
+        make_interview(interviewee_pseudonym=pseudonym, name="Autre Nom-Testdata")
+    assert "Autre" not in str(refused.value)
+    with pytest.raises(IntervieweeMismatchError):
+        make_interview(interviewee_pseudonym=pseudonym, name="", age_band="55-64")
+    first.interviewee.refresh_from_db()
+    assert first.interviewee.age_band == "25-34"  # never overwritten
+    assert Interview.objects.count() == 3

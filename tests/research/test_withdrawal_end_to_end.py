@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +23,12 @@ from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
 from civharm.advocacy.brief_render import render_html
-from civharm.advocacy.briefs import brief_context, brief_request
+from civharm.advocacy.briefs import archive_path, brief_context, brief_request, make_brief
+from civharm.advocacy.models import Brief
 from civharm.incidents.models import HarmCount, Incident, Person
 from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.importing import import_file
-from civharm.research.models import ConsentWithdrawal, Interview, Interviewee, Theme
+from civharm.research.models import ConsentWithdrawal, Interview, Interviewee, Quote, Theme
 from civharm.research.outputs import double_coded_agreement
 from civharm.research.services import (
     InterviewInput,
@@ -109,6 +111,14 @@ def _brief_html() -> str:
         return render_html(brief_context(request))
 
 
+def _archived_brief(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Brief:
+    """A brief made as on the page (HTML only: PDF drawing is not what is tested here)."""
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "weasyprint", None)  # as when Pango cannot be loaded
+        request = brief_request("Mopti", "2024-01", "2024-12", "fr", ("--from", "--to"))
+        return make_brief(request, actor="advocacy-e2e").brief
+
+
 def _export(tmp_path: Path, name: str, *identities: str) -> list[dict[str, str]]:
     out = tmp_path / name
     call_command("export", "persons", "-o", str(out), *identities, stdout=io.StringIO())
@@ -135,8 +145,9 @@ def _pages(client: Client, interview: Interview, incident: Incident) -> str:
 
 
 def test_withdrawal_removes_the_person_from_exports_briefs_findings_pages_and_the_database(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings, django_capture_on_commit_callbacks
 ) -> None:
+    settings.DATA_DIR = tmp_path / "data"
     incident, herself, neighbour = _register(tmp_path)
     interview = _interview(incident, herself, neighbour)
     pseudonym = interview.interviewee.pseudonym
@@ -144,17 +155,35 @@ def test_withdrawal_removes_the_person_from_exports_briefs_findings_pages_and_th
     monkeypatch.setenv("CIVHARM_PASSWORD", PASSWORD)
     identities = ("--with-identities", "--user", "analyst-e2e", "--reason", "verify claims")
 
-    # Before: the quote is in the brief, the findings outputs and pages, under the pseudonym.
+    # Before: the quote is in the brief, the findings outputs and pages, under a published
+    # name of its own (never the internal pseudonym, never hers).
+    published_name = Quote.objects.get(interview=interview).published_name
+    assert published_name and published_name not in (pseudonym, GIVEN)
     brief = _brief_html()
-    assert QUOTE in brief and pseudonym in brief and GIVEN not in brief
+    assert QUOTE in brief and published_name in brief and pseudonym not in brief
+    assert GIVEN not in brief
+    archived = _archived_brief(tmp_path, monkeypatch)
+    assert archived.quote_ids == [Quote.objects.get(interview=interview).pk]
+    assert QUOTE in archive_path(archived, "html").read_text(encoding="utf-8")
     assert [q["text"] for q in published_quotes("ML05")] == [QUOTE]
     assert theme_frequencies("ML05") and double_coded_agreement()
     assert QUOTE in _pages(analyst, interview, incident)
 
-    tombstone = withdraw_consent(interview, actor="field-e2e", reason="asked at a follow-up visit")
+    with django_capture_on_commit_callbacks(execute=True):
+        tombstone = withdraw_consent(
+            interview, actor="field-e2e", reason="asked at a follow-up visit"
+        )
+
+    # The archived brief that quoted her is gone; its row says so, and the page answers it.
+    archived.refresh_from_db()
+    assert archived.withdrawn_at is not None and archived.html_sha256
+    assert not archive_path(archived, "html").exists()
+    assert tombstone.brief_ids == [archived.pk] and tombstone.removed["briefs"] == 1
+    download = analyst.get(reverse("web:brief_download", args=[archived.pk, "html"]))
+    assert download.status_code == 410
 
     brief = _brief_html()
-    for text in (*FROM_THE_INTERVIEW, pseudonym, GIVEN, FAMILY):
+    for text in (*FROM_THE_INTERVIEW, pseudonym, published_name, GIVEN, FAMILY):
         assert text not in brief
     assert published_quotes() == [] and theme_frequencies() == [] and double_coded_agreement() == []
     pages = _pages(analyst, interview, incident)

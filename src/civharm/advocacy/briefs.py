@@ -13,7 +13,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -146,16 +146,23 @@ def brief_request(
 BRIEF_QUOTES = 4  # a brief is a few pages: a handful of voices, not a transcript
 
 
-def quotes_for_brief(region_pcode: str, date_from: date, date_to: date) -> list[dict[str, str]]:
+def quotes_for_brief(region_pcode: str, date_from: date, date_to: date) -> list[dict[str, Any]]:
     """Approved interview quotes of the region and period, at most BRIEF_QUOTES, each as
-    {"text", "pseudonym", "note"} (the note: "name changed" in the active language).
+    {"id", "text", "pseudonym", "note"}: the pseudonym is the quote's own published name and
+    the note "name changed" in the active language; the id is recorded on the Brief (never
+    printed) so that a withdrawal of consent finds the briefs to purge.
 
     civharm.research.outputs.published_quotes keeps only quotes whose interviewee agreed to
     the publication of anonymised quotes and has not withdrawn consent, checked at each brief.
     Nothing else of the interview (code, place, date, name) reaches the brief."""
     quotes = published_quotes(region_pcode, date_from, date_to)[:BRIEF_QUOTES]
     return [
-        {"text": str(q["text"]), "pseudonym": str(q["pseudonym"]), "note": str(q["note"])}
+        {
+            "id": q["id"],
+            "text": str(q["text"]),
+            "pseudonym": str(q["pseudonym"]),
+            "note": str(q["note"]),
+        }
         for q in quotes
     ]
 
@@ -237,6 +244,7 @@ class RenderedBrief:
     pdf: bytes | None  # None when WeasyPrint cannot draw here
     pdf_problem: str  # why there is no PDF, in one sentence
     recommendation_ids: tuple[int, ...]  # the recommendations the brief reports
+    quote_ids: tuple[int, ...] = ()  # the research.Quote ids it prints
 
 
 def render_brief(request: BriefRequest) -> RenderedBrief:
@@ -244,11 +252,12 @@ def render_brief(request: BriefRequest) -> RenderedBrief:
         context = brief_context(request)
         html = render_html(context)
         reported = tuple(row["id"] for row in context["recommendations"])
+        quoted = tuple(int(quote["id"]) for quote in context["quotes"])
         try:
             pdf, problem = html_to_pdf(html), ""
         except PdfUnavailable as unavailable:
             pdf, problem = None, str(unavailable)
-    return RenderedBrief(html.encode("utf-8"), pdf, problem, reported)
+    return RenderedBrief(html.encode("utf-8"), pdf, problem, reported, quoted)
 
 
 def _sha256(data: bytes) -> str:
@@ -298,6 +307,7 @@ def make_brief(request: BriefRequest, *, actor: str, output: Path | None = None)
     started = time.perf_counter()
     pdf_path, html_path = output_paths(output) if output else (None, None)
     rendered = render_brief(request)
+    _check_quotes_still_published(rendered.quote_ids)
     if pdf_path and html_path:
         _write(html_path, rendered.html)
         if rendered.pdf is not None:
@@ -331,6 +341,7 @@ def _store(
             pdf_sha256=_sha256(rendered.pdf) if rendered.pdf is not None else "",
             html_sha256=_sha256(rendered.html),
             file_name=(pdf_path.name if pdf_path else default_file_name(request)),
+            quote_ids=list(rendered.quote_ids),
         )
         brief.recommendations.set(rendered.recommendation_ids)
         audit.record(
@@ -346,9 +357,57 @@ def _store(
                 "pdf_sha256": brief.pdf_sha256,
                 "html_sha256": brief.html_sha256,
                 "recommendations": list(rendered.recommendation_ids),
+                "quotes": list(rendered.quote_ids),
             },
         )
     return brief
+
+
+def _check_quotes_still_published(quote_ids: tuple[int, ...]) -> None:
+    """Refuse a brief whose quoted interviewee withdrew consent while it was being drawn (the
+    withdrawal deleted the quote): it would reach the archive after the purge."""
+    from civharm.research.models import Quote
+
+    if len(quote_ids) != Quote.objects.filter(pk__in=quote_ids, status="approved").count():
+        raise BriefError(
+            _("A quoted interviewee withdrew consent meanwhile: make the brief again.")
+        )
+
+
+def withdraw_briefs_quoting(quote_ids: set[int], *, actor: str, now: datetime) -> list[int]:
+    """Withdraw from the archive every brief that printed one of QUOTE_IDS (a withdrawal of
+    consent): its files are deleted when the caller's transaction commits, the Brief row stays
+    with its hashes and `withdrawn_at`, and each is audited. Returns the briefs' ids.
+
+    A brief already sent out of the system cannot be recalled from here: the team tells the
+    recipients (docs/research.md). Briefs made before quote ids were recorded have none."""
+    if not quote_ids:
+        return []
+    briefs = [
+        brief
+        for brief in Brief.objects.select_for_update().exclude(quote_ids=[])
+        if quote_ids.intersection(brief.quote_ids)
+    ]
+    paths = [archive_path(brief, kind) for brief in briefs for kind in ("pdf", "html")]
+    for brief in briefs:
+        if brief.withdrawn_at is None:
+            brief.withdrawn_at = now
+            brief.save(update_fields=["withdrawn_at"])
+        audit.record(
+            actor,
+            "delete",
+            "Brief",
+            brief.pk,
+            reason="consent withdrawn",
+            details={"archive_deleted": True, "html_sha256": brief.html_sha256},
+        )
+
+    def unlink() -> None:
+        for path in paths:
+            path.unlink(missing_ok=True)
+
+    transaction.on_commit(unlink)  # a failed withdrawal deletes nothing
+    return [brief.pk for brief in briefs]
 
 
 def latest_year(region_pcode: str) -> int | None:

@@ -38,6 +38,11 @@ class Brief(models.Model):
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     html_sha256 = models.CharField(max_length=64, blank=True)
     file_name = models.CharField(_("file name"), max_length=300, blank=True)  # base name only
+    # research.Quote ids the brief printed: a withdrawal of consent finds the briefs to purge.
+    quote_ids = models.JSONField(_("quotes used"), default=list, blank=True)
+    # Set when the archived files were deleted (a quoted interviewee withdrew consent); the
+    # hashes stay so a copy sent out can still be recognised.
+    withdrawn_at = models.DateTimeField(_("withdrawn from the archive at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -4,11 +4,12 @@ coding, approved quotes, one withdrawal of consent, and stakeholder consultation
 Interviewees are drawn from the demo generator's name lists (civharm.demo.names): every person
 is generated, never a real one. Idempotent: each interview has a fixed submission UUID and each
 consultation a fixed (date, kind, organisation), so a second run adds nothing. Quotes are built
-only from sentences that name nobody.
+only from sentences that name nobody, and published under a first name drawn at approval.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from civharm.incidents.models import Incident
 from civharm.research.models import FollowUp, Interview, StakeholderConsultation, Theme
 from civharm.research.services import (
     InterviewInput,
+    QuoteRevealsIdentityError,
     add_coded_excerpt,
     approve_quote,
     propose_quote,
@@ -361,7 +363,9 @@ def _quote(planned: Planned, interview: Interview, quoted: set[str]) -> int:
     quoted.add(text)
     quote = propose_quote(interview, text, proposer=CODERS[0], excerpt=excerpt)
     if planned.number not in LEFT_PROPOSED:
-        approve_quote(quote, approver=APPROVER)
+        # words that give the person away wait in the queue, as a reviewer would leave them
+        with contextlib.suppress(QuoteRevealsIdentityError):
+            approve_quote(quote, approver=APPROVER)  # published under a drawn first name
     return 1
 
 

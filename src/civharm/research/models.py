@@ -193,6 +193,8 @@ class ConsentWithdrawal(models.Model):
     recorded_by = models.CharField(_("recorded by"), max_length=150)
     reason = models.CharField(_("reason"), max_length=300, blank=True)  # never personal
     removed = models.JSONField(_("removed"), default=dict)
+    # advocacy.Brief ids whose archived files were deleted because they quoted the person
+    brief_ids = models.JSONField(_("briefs withdrawn"), default=list, blank=True)
 
     class Meta:
         ordering = ["-withdrawn_at", "-id"]
@@ -298,7 +300,13 @@ class CodedExcerpt(models.Model):
 
 
 class Quote(models.Model):
-    """Edited, anonymised words proposed for publication under the interviewee's pseudonym."""
+    """Edited, anonymised words proposed for publication under a published name of their own.
+
+    Until approved the words are a copy of the narrative and stay encrypted (text_encrypted,
+    read through services.quote_text); once approved they are public and kept in clear in
+    `text`, with `published_name`, a first name drawn at approval that is neither the person's
+    name nor their pseudonym (a pseudonym would link their quotes across briefs).
+    """
 
     interview = models.ForeignKey(
         Interview, on_delete=models.CASCADE, related_name="quotes", verbose_name=_("interview")
@@ -311,7 +319,9 @@ class Quote(models.Model):
         related_name="quotes",
         verbose_name=_("excerpt"),
     )
-    text = models.TextField(_("text"))
+    text = models.TextField(_("published text"), blank=True)  # only once approved
+    text_encrypted = models.TextField(blank=True)  # the words until approval
+    published_name = models.CharField(_("published name"), max_length=40, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=QUOTE_STATUSES, default="proposed"
     )

@@ -39,11 +39,30 @@ from civharm.research.models import (
     Quote,
     Theme,
 )
+from civharm.research.outputs import (
+    draw_published_name,
+    published_quotes,
+    reveals_identity,
+    theme_frequencies,
+)
 
 if TYPE_CHECKING:
     from civharm.accounts.models import User
 
 VIEW_CAPABILITY = "view_interviews"
+APPROVE_CAPABILITY = "approve_quotes"
+
+
+class QuoteRevealsIdentityError(ResearchError):
+    """A quote holds the interviewee's name (or a part of it), contact or community."""
+
+
+class UnknownIntervieweeError(ResearchError):
+    """A follow-up interview names a pseudonym no interviewee has."""
+
+
+class IntervieweeMismatchError(ResearchError):
+    """A follow-up interview gives identity fields that differ from the stored interviewee."""
 
 
 @dataclass
@@ -75,6 +94,10 @@ class InterviewInput:
     for_publication: bool = False
     for_sharing: bool = False
     submission_uuid: str | None = None  # KoBo/ODK instanceID: the idempotency key
+    # A follow-up interview: the pseudonym (T-…) of an interviewee already recorded. Their
+    # identity is not re-entered: identity fields given must match what is stored (see
+    # _existing_interviewee), so a follow-up is withdrawn together with the first interview.
+    interviewee_pseudonym: str = ""
 
 
 def record_interview(data: InterviewInput, *, actor: str) -> Interview:
@@ -93,7 +116,10 @@ def record_interview_once(data: InterviewInput, *, actor: str) -> tuple[Intervie
             existing = Interview.objects.filter(submission_uuid=data.submission_uuid).first()
             if existing is not None:
                 return existing, False
-        interviewee = _create_interviewee(data)
+        if data.interviewee_pseudonym.strip():
+            interviewee = _existing_interviewee(data)
+        else:
+            interviewee = _create_interviewee(data)
         interview = _create_interview(data, interviewee, actor)
         Consent.objects.create(
             interview=interview,
@@ -131,6 +157,55 @@ def _create_interviewee(data: InterviewInput) -> Interviewee:
         displacement_status=data.displacement_status or "unknown",
         person_id=person.pk if isinstance(person, Person) else person,
     )
+
+
+def _existing_interviewee(data: InterviewInput) -> Interviewee:
+    """The interviewee of a follow-up interview, locked; refused when unknown, withdrawn, or
+    when an identity field given differs from what is stored (never overwritten silently)."""
+    pseudonym = data.interviewee_pseudonym.strip().upper()
+    interviewee = Interviewee.objects.select_for_update().filter(pseudonym=pseudonym).first()
+    if interviewee is None:
+        raise UnknownIntervieweeError(_("No interviewee has this pseudonym."))
+    if interviewee.withdrawn_at is not None:
+        raise ConsentWithdrawnError(
+            _("This interviewee withdrew consent: no further interview can be recorded.")
+        )
+    if _identity_differs(data, interviewee):
+        raise IntervieweeMismatchError(
+            _(
+                "The identity given does not match the interviewee with this pseudonym; "
+                "leave it blank for a follow-up interview."
+            )
+        )
+    return interviewee
+
+
+def _same_text(given: str, stored: str) -> bool:
+    """Equal ignoring case and spacing (field teams retype names)."""
+    return " ".join(given.split()).casefold() == " ".join(stored.split()).casefold()
+
+
+def _identity_differs(data: InterviewInput, interviewee: Interviewee) -> bool:
+    """Whether a non-blank identity field of the input differs from the stored one."""
+    cipher = field_cipher()
+    for name in Interviewee.PROTECTED_FIELDS:
+        given = getattr(data, name).strip()
+        stored = cipher.decrypt(getattr(interviewee, f"{name}_encrypted"))
+        if given and not _same_text(given, stored):
+            return True
+    given_facts = {
+        "sex": data.sex if data.sex != "unknown" else "",
+        "age_band": data.age_band,
+        "displacement_status": (
+            data.displacement_status if data.displacement_status != "unknown" else ""
+        ),
+    }
+    for name, given in given_facts.items():
+        if given and given != getattr(interviewee, name):
+            return True
+    person = data.register_person
+    person_id = person.pk if isinstance(person, Person) else person
+    return person_id is not None and person_id != interviewee.person_id
 
 
 def _create_interview(data: InterviewInput, interviewee: Interviewee, actor: str) -> Interview:
@@ -294,7 +369,9 @@ def _check_publishable(interview: Interview) -> None:
 def propose_quote(
     interview: Interview, text: str, *, proposer: str, excerpt: CodedExcerpt | None = None
 ) -> Quote:
-    """Propose edited, anonymised words for publication (only with publication consent)."""
+    """Propose edited, anonymised words for publication (only with publication consent).
+
+    The words are a copy of the narrative until approved: they are stored encrypted."""
     _check_publishable(interview)
     if not text.strip():
         raise ResearchError(_("A quote cannot be empty."))
@@ -302,21 +379,48 @@ def propose_quote(
         raise ResearchError(_("The excerpt belongs to another interview."))
     with transaction.atomic():
         quote = Quote.objects.create(
-            interview=interview, excerpt=excerpt, text=text.strip(), proposed_by=proposer
+            interview=interview,
+            excerpt=excerpt,
+            text_encrypted=field_cipher().encrypt(text.strip()),
+            proposed_by=proposer,
         )
         audit.record(proposer, "create", "Quote", quote.pk, details={"interview": interview.code})
     return quote
 
 
-def approve_quote(quote: Quote, *, approver: str, approve: bool = True) -> Quote:
-    """Approve (or reject) a proposed quote; approval needs publication consent, still valid."""
-    if approve:
-        _check_publishable(quote.interview)
+def quote_text(quote: Quote, *, user: User) -> str:
+    """A quote's words for the team (audited): needs view_interviews or approve_quotes.
+    An approved quote's words are public and returned as published."""
+    if not (user.can(VIEW_CAPABILITY) or user.can(APPROVE_CAPABILITY)):
+        raise NotAllowedError(_("Your role may not read proposed quotes."))
+    if quote.status == "approved":
+        return quote.text
     with transaction.atomic():
+        audit.record(
+            user.get_username(),
+            "read",
+            "Quote",
+            quote.pk,
+            fields=["text"],
+            details={"interview": quote.interview.code},
+        )
+    return field_cipher().decrypt(quote.text_encrypted)
+
+
+def approve_quote(quote: Quote, *, approver: str, approve: bool = True) -> Quote:
+    """Approve (or reject) a proposed quote. Approval needs publication consent, still valid,
+    and words that do not give the person away; it publishes the words in clear under a
+    first name drawn for this quote. A rejected quote stays encrypted."""
+    with transaction.atomic():
+        quote = Quote.objects.select_for_update().get(pk=quote.pk)
+        fields = ["status", "approved_by", "approved_at"]
+        if approve:
+            _publish(quote)
+            fields += ["text", "text_encrypted", "published_name"]
         quote.status = "approved" if approve else "rejected"
         quote.approved_by = approver
         quote.approved_at = timezone.now()
-        quote.save(update_fields=["status", "approved_by", "approved_at"])
+        quote.save(update_fields=fields)
         audit.record(
             approver,
             "update",
@@ -328,17 +432,45 @@ def approve_quote(quote: Quote, *, approver: str, approve: bool = True) -> Quote
     return quote
 
 
-from civharm.research.outputs import published_quotes, theme_frequencies  # noqa: E402
+def _publish(quote: Quote) -> None:
+    """Check the words and fill the published text and name (the caller saves)."""
+    interview = quote.interview
+    _check_publishable(interview)
+    interviewee = Interviewee.objects.get(pk=interview.interviewee_id)
+    cipher = field_cipher()
+    text = cipher.decrypt(quote.text_encrypted) if quote.text_encrypted else quote.text
+    name = cipher.decrypt(interviewee.name_encrypted)
+    if reveals_identity(
+        text,
+        name=name,
+        contact=cipher.decrypt(interviewee.contact_encrypted),
+        community=cipher.decrypt(interviewee.community_encrypted),
+    ):
+        # one sentence, and never the words found: the approver re-reads the quote
+        raise QuoteRevealsIdentityError(
+            _("This quote gives away the interviewee's name, contact or community: edit it.")
+        )
+    quote.text, quote.text_encrypted = text, ""
+    quote.published_name = quote.published_name or draw_published_name(
+        interviewee.sex, name, settings.CIVHARM["COUNTRY_PACK"]
+    )
+
+
 from civharm.research.withdrawal import withdraw_consent  # noqa: E402
 
 __all__ = [
+    "APPROVE_CAPABILITY",
     "InterviewInput",
+    "IntervieweeMismatchError",
+    "QuoteRevealsIdentityError",
+    "UnknownIntervieweeError",
     "add_coded_excerpt",
     "approve_quote",
     "excerpt_text",
     "is_withdrawn",
     "propose_quote",
     "published_quotes",
+    "quote_text",
     "record_interview",
     "record_interview_once",
     "reveal_interviewee_name",

@@ -2,7 +2,9 @@
 
 What goes: the interviewee's name, contact and community ciphertexts, sex, age band and
 displacement status, the link to a register person, the narrative, the place name and cercle,
-the links to incidents and persons, coded excerpts, quotes, attachments and their files. What
+the links to incidents and persons, coded excerpts, quotes, attachments and their files, and
+the archived files of every advocacy brief that printed one of the person's quotes (the Brief
+row stays, marked withdrawn, with its hashes; a copy already sent out cannot be recalled). What
 stays: the interview row with its date, region, language and harm types, the pseudonym, the
 submission UUID (so a re-sent submission is recognised and never re-creates the person), and
 an audited ConsentWithdrawal that counts what was removed. The register's own Person records
@@ -26,24 +28,36 @@ from civharm.research.models import (
     ConsentWithdrawal,
     Interview,
     Interviewee,
+    Quote,
 )
 
 
 def withdraw_consent(interview: Interview, *, actor: str, reason: str = "") -> ConsentWithdrawal:
     """Withdraw the interviewee's consent (for every interview they gave) and return the
     tombstone of this interview. Idempotent: a second call returns the first tombstone."""
+    # here, not at the top: briefs read research outputs, and rendering is heavy to import
+    from civharm.advocacy.briefs import withdraw_briefs_quoting
+
     with transaction.atomic():
         interview = Interview.objects.select_for_update().get(pk=interview.pk)
         interviewee = Interviewee.objects.select_for_update().get(pk=interview.interviewee_id)
         now = timezone.now()
         removed_identity = _clear_interviewee(interviewee, now)
+        quote_ids = set(
+            Quote.objects.filter(interview__interviewee=interviewee).values_list("pk", flat=True)
+        )
+        brief_ids = withdraw_briefs_quoting(quote_ids, actor=actor, now=now)
         tombstones = {}
         for each in interviewee.interviews.order_by("pk"):
             tombstones[each.pk] = _withdraw_interview(each, interviewee, actor, reason, now)
         tombstone = tombstones[interview.pk]
-        if removed_identity:
+        if removed_identity or brief_ids:
+            # the briefs go on the tombstone of the interview withdrawn, like the identity
             tombstone.removed = {**tombstone.removed, **removed_identity}
-            tombstone.save(update_fields=["removed"])
+            if brief_ids:
+                tombstone.removed["briefs"] = len(brief_ids)
+                tombstone.brief_ids = sorted(set(tombstone.brief_ids) | set(brief_ids))
+            tombstone.save(update_fields=["removed", "brief_ids"])
     return tombstone
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from civharm.accounts.models import AuditEntry
 from civharm.research.codebook import seed_codebook_themes
 from civharm.research.models import CodedExcerpt, Interview, Theme
 from civharm.research.services import InterviewInput, add_coded_excerpt, record_interview
+from civharm.web.research.findings_release import forget_findings_release
 from tests.browser.watch import ConsoleWatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,6 +27,14 @@ NARRATIVE = (
 )
 PASSAGE = "nous avons besoin de nourriture"
 FINDINGS_SHOT = Path("/tmp/h/findings.png")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_findings_release() -> Iterator[None]:
+    """The whole-corpus findings release is cached per process; each test's database is new."""
+    forget_findings_release()
+    yield
+    forget_findings_release()
 
 
 def _interview(interviewer: str = "field-user") -> Interview:
@@ -106,6 +115,10 @@ def test_analyst_codes_a_passage_and_finds_the_theme(
         start + len(PASSAGE),
         "need_food",
     )
+    # The quote box starts empty: the verbatim passage may name people; write anonymised words.
+    quote_box = page.locator(f"#excerpt-{excerpt.pk} textarea[name='text']")
+    expect(quote_box).to_have_value("")
+    expect(quote_box).to_have_attribute("placeholder", re.compile(r"\S"))
 
     page.locator(".research-nav a[href='/research/findings/']").click()
     expect(page).to_have_url(re.compile(r"/research/findings/$"))
@@ -114,6 +127,9 @@ def test_analyst_codes_a_passage_and_finds_the_theme(
     expect(row).to_contain_text(food)
     expect(row.locator("td.num strong")).to_have_text("6")
     expect(page.locator("#needs")).to_contain_text(food)
+    # Whole years or quarters only: no day can be chosen.
+    expect(page.locator("select[name='quarter']")).to_be_visible()
+    expect(page.locator("main input[type='date']")).to_have_count(0)
     path = screenshot(page, "findings")
     FINDINGS_SHOT.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(path, FINDINGS_SHOT)

@@ -78,3 +78,26 @@ def test_partners_may_not_make_or_download_briefs(client_for: Callable[[str], Cl
     assert client.post(reverse("web:brief_new"), FORM).status_code == 403
     assert client.get(reverse("web:brief_download", args=[brief.pk, "pdf"])).status_code == 403
     assert not Brief.objects.exclude(pk=brief.pk).exists()
+
+
+def test_a_withdrawn_brief_is_marked_and_its_download_is_gone(
+    client_for: Callable[[str], Client],
+) -> None:
+    from django.utils import timezone
+
+    brief = Brief.objects.create(
+        region_pcode="ML05", region_name="Mopti", date_from="2022-01-01", date_to="2022-12-31",
+        created_by="analyst-user", pdf_sha256="0" * 64, html_sha256="1" * 64,
+        withdrawn_at=timezone.now(),
+    )  # fmt: skip
+    client = client_for("advocacy_officer")
+    listing = client.get(reverse("web:briefs")).content.decode()
+    row = listing[listing.index(f'id="brief-{brief.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "withdrawn from the archive" in row
+    assert reverse("web:brief_download", args=[brief.pk, "pdf"]) not in row
+    for kind in ("pdf", "html"):
+        gone = client.get(reverse("web:brief_download", args=[brief.pk, kind]))
+        assert gone.status_code == 410
+        assert "withdrew consent; it can no longer be downloaded" in gone.content.decode()
+    assert not AuditEntry.objects.filter(action="export", object_type="Brief").exists()

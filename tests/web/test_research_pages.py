@@ -4,7 +4,10 @@ codebook, agreement and disclosure-controlled findings."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from civharm.accounts.models import AuditEntry
+from civharm.advocacy.models import Brief
 from civharm.research.models import CodedExcerpt, FollowUp, Interview, Quote, Theme
 from civharm.research.services import (
     InterviewInput,
@@ -20,6 +24,7 @@ from civharm.research.services import (
     propose_quote,
     record_interview,
 )
+from civharm.web.research.findings_release import forget_findings_release
 from tests.web.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +61,14 @@ def _client(role: str, username: str | None = None) -> Client:
 def _show_narrative(client: Client, interview: Interview) -> None:
     response = client.post(reverse("web:interview_narrative", args=[interview.pk]))
     assert response.status_code == 302
+
+
+@pytest.fixture(autouse=True)
+def _fresh_findings_release() -> Iterator[None]:
+    """The whole-corpus release is cached per process: each test's database is new."""
+    forget_findings_release()
+    yield
+    forget_findings_release()
 
 
 @pytest.fixture
@@ -218,52 +231,110 @@ def test_a_new_interview_is_recorded_and_its_name_never_shown_back() -> None:
     )
 
 
-def test_a_quote_is_proposed_approved_and_published_with_a_pseudonym(
+def test_a_follow_up_interview_names_an_existing_interviewee_by_pseudonym(
+    interview: Interview,
+) -> None:
+    client = _client("field_researcher")
+    form = {
+        "interviewed_on": "2025-06-02",
+        "admin1_pcode": "ML05",
+        "language": "fr",
+        "legal_basis": "consent",
+        "method": "oral_witnessed",
+        "for_research": "on",
+    }
+    page = client.get(reverse("web:interview_new")).content.decode()
+    assert 'name="interviewee_pseudonym"' in page
+    pseudonym = interview.interviewee.pseudonym
+    response = client.post(
+        reverse("web:interview_new"), {**form, "interviewee_pseudonym": pseudonym.lower()}
+    )
+    assert response.status_code == 302
+    follow_up = Interview.objects.exclude(pk=interview.pk).get()
+    assert follow_up.interviewee_id == interview.interviewee_id
+    assert follow_up.interviewee.sex == "female"  # the stored identity is kept, not reset
+
+    unknown = client.post(
+        reverse("web:interview_new"), {**form, "interviewee_pseudonym": "T-00000-00000"}
+    )
+    assert unknown.status_code == 200 and "No interviewee has this pseudonym." in (
+        unknown.content.decode()
+    )
+    other = client.post(
+        reverse("web:interview_new"),
+        {**form, "interviewee_pseudonym": pseudonym, "name": "Awa Autre-Personne"},
+    )
+    assert other.status_code == 200 and "Awa Autre-Personne" not in other.content.decode()
+    assert Interview.objects.count() == 2
+
+
+def test_a_quote_is_proposed_read_audited_approved_and_published_under_its_own_name(
     analyst: Client, interview: Interview
 ) -> None:
     excerpt = add_coded_excerpt(
         interview, Theme.objects.get(key="need_food"), 40, 60, coder="analyst-user"
     )
     _show_narrative(analyst, interview)
+    page = analyst.get(reverse("web:interview", args=[interview.pk])).content.decode()
+    box = page[page.index('class="quote-form"') :]
+    box = box[: box.index("</form>")]
+    assert "></textarea>" in box and "placeholder=" in box  # nothing pre-filled
+    words = "Nous avons besoin de nourriture pour les enfants."
     analyst.post(
-        reverse("web:quote_propose", args=[interview.pk]),
-        {"excerpt": excerpt.pk, "text": "Nous avons besoin de nourriture pour les enfants."},
+        reverse("web:quote_propose", args=[interview.pk]), {"excerpt": excerpt.pk, "text": words}
     )
     quote = Quote.objects.get()
     assert quote.status == "proposed"
 
     officer = _client("advocacy_officer")
-    assert quote.text in officer.get(reverse("web:quotes")).content.decode()
+    assert words in officer.get(reverse("web:quotes")).content.decode()
+    reading = AuditEntry.objects.get(action="read", object_type="Quote")
+    assert (reading.actor, reading.object_id) == ("advocacy_officer-user", str(quote.pk))
     officer.post(
         reverse("web:quote_approve", args=[quote.pk]), {"decision": "approve", "back": "quotes"}
     )
     quote.refresh_from_db()
     assert (quote.status, quote.approved_by) == ("approved", "advocacy_officer-user")
-    findings = analyst.get(reverse("web:findings")).content.decode()
-    assert quote.text in findings
-    assert f"{interview.interviewee.pseudonym} (name changed)" in findings
+    findings = _client("trainer").get(reverse("web:findings")).content.decode()
+    assert words in findings
+    assert f"{quote.published_name} (name changed), Mopti, 2025" in findings
+    assert interview.interviewee.pseudonym not in findings and "14/03" not in findings
 
 
 def test_withdrawing_consent_asks_for_confirmation_then_removes_everything(
-    analyst: Client, interview: Interview
+    analyst: Client, interview: Interview, tmp_path: Path, settings: Any
 ) -> None:
+    settings.DATA_DIR = tmp_path  # the brief's archived files, if any, are deleted there
     excerpt = add_coded_excerpt(
         interview, Theme.objects.get(key="need_food"), 0, 20, coder="analyst-user"
     )
     quote = propose_quote(interview, "Des mots publiables.", proposer="a", excerpt=excerpt)
     approve_quote(quote, approver="a")
     assert "Des mots publiables." in analyst.get(reverse("web:findings")).content.decode()
+    brief = Brief.objects.create(
+        region_pcode="ML05", region_name="Mopti", date_from="2025-01-01", date_to="2025-12-31",
+        created_by="a", quote_ids=[quote.pk],
+    )  # fmt: skip
     _show_narrative(analyst, interview)
     url = reverse("web:interview_withdraw", args=[interview.pk])
 
     unconfirmed = analyst.post(url, {"reason": "request"})
     assert unconfirmed.status_code == 200
+    assert "reason (never a name)" in unconfirmed.content.decode()
+    too_long = analyst.post(url, {"confirm": "on", "reason": "x" * 201})
+    assert too_long.status_code == 200
     interview.interviewee.refresh_from_db()
     assert interview.interviewee.withdrawn_at is None
 
     page = analyst.post(url, {"confirm": "on", "reason": "asked by phone"}, follow=True)
     text = page.content.decode()
     assert "Consent withdrawn." in text and 'id="tombstone"' in text
+    assert "removed from every page, export and future brief" in text
+    assert "Briefs already sent out cannot be recalled: tell their recipients." in text
+    assert "1 brief in the archive quoted them and was withdrawn from the archive." in text
+    brief.refresh_from_db()
+    assert brief.withdrawn_at is not None
+    assert "appear in no page" not in text
     assert "Sévaré" not in text and "Des mots publiables." not in text
     assert 'id="show-narrative"' not in text
     findings = analyst.get(reverse("web:findings")).content.decode()
@@ -272,6 +343,7 @@ def test_withdrawing_consent_asks_for_confirmation_then_removes_everything(
     listing = analyst.get(reverse("web:interviews")).content.decode()
     assert "consent withdrawn" in listing
     assert _client("trainer").post(url, {"confirm": "on"}).status_code == 403
+    assert not Quote.objects.exists()
 
 
 def _coded(count: int, theme: str, **changes: object) -> None:
@@ -281,24 +353,68 @@ def _coded(count: int, theme: str, **changes: object) -> None:
         add_coded_excerpt(interview, key, 0, 10, coder="analyst-user")
 
 
-def test_findings_show_frequent_themes_and_withhold_small_cells() -> None:
+FINDINGS_FILTERS = {"region": "ML05", "from": "2025-03-14", "to": "2025-03-14", "year": "2025"}
+
+
+def _themes_section(page: str) -> str:
+    return page[page.index('id="top-themes"') : page.index('id="quotes"')]
+
+
+def test_findings_without_interview_access_are_one_fixed_release_of_the_whole_corpus() -> None:
     _coded(6, "need_food")
     _coded(2, "gap_no_early_warning")
-    page = _client("trainer").get(reverse("web:findings"), {"region": "ML05"}).content.decode()
+    _coded(5, "need_food", admin1_pcode="ML04", interviewed_on=date(2024, 8, 2))
+    trainer = _client("trainer")
+    page = trainer.get(reverse("web:findings")).content.decode()
     top = page[page.index('id="theme-need_food"') :]
-    assert "<strong>6</strong>" in top[: top.index("</tr>")]
+    assert "<strong>11</strong>" in top[: top.index("</tr>")]
     gap = page[page.index('id="theme-gap_no_early_warning"') :]
     assert "<strong>—</strong>" in gap[: gap.index("</tr>")]
-    assert 'id="disclosure-note"' in page
+    assert 'id="disclosure-note"' in page and 'id="one-release"' in page
+    by_year = page[page.index('id="year-need_food"') :]
+    assert ">5<" in by_year[: by_year.index("</tr>")] and ">6<" in by_year[: by_year.index("</tr>")]
     needs = page[page.index('id="needs"') : page.index('id="protection-gaps"')]
-    assert Theme.objects.get(key="need_food").label_en in needs and "(6)" in needs
+    assert Theme.objects.get(key="need_food").label_en in needs and "(11)" in needs
+    # No filter: any address gives the same release (nothing to subtract), and no form.
+    filtered = trainer.get(reverse("web:findings"), FINDINGS_FILTERS).content.decode()
+    assert _themes_section(filtered) == _themes_section(page)
+    assert 'name="region"' not in page and 'type="date"' not in page
+
+
+def test_the_fixed_release_follows_changes_to_the_research_data() -> None:
+    _coded(5, "need_food")
+    trainer = _client("trainer")
+    assert "<strong>5</strong>" in trainer.get(reverse("web:findings")).content.decode()
+    _coded(1, "need_food")
+    assert "<strong>6</strong>" in trainer.get(reverse("web:findings")).content.decode()
+
+
+def test_interview_readers_filter_by_whole_region_year_or_quarter_never_by_day() -> None:
+    _coded(6, "need_food")  # all interviewed on 14 March 2025
     analyst = _client("analyst", "a2")
-    empty = analyst.get(reverse("web:findings"), {"region": "ML01"})
-    assert 'id="no-theme"' in empty.content.decode()
-    later = analyst.get(reverse("web:findings"), {"from": "2025-04-01", "to": "2025-12-31"})
-    assert 'id="no-theme"' in later.content.decode()
-    period = analyst.get(reverse("web:findings"), {"from": "2025-03-01", "to": "2025-03-31"})
-    assert 'id="theme-need_food"' in period.content.decode()
+    page = analyst.get(reverse("web:findings")).content.decode()
+    assert 'name="year"' in page and 'name="quarter"' in page and 'type="date"' not in page
+
+    def shows_food(**query: str) -> bool:
+        found = analyst.get(reverse("web:findings"), query).content.decode()
+        return 'id="theme-need_food"' in found
+
+    assert shows_food(region="ML05", year="2025", quarter="1")
+    assert not shows_food(region="ML01")
+    assert not shows_food(year="2025", quarter="2")
+    assert shows_food(**{"from": "2025-04-01", "to": "2025-12-31"})  # day dates are ignored
+    no_year = analyst.get(reverse("web:findings"), {"quarter": "1"}).content.decode()
+    assert "Choose the year of the quarter." in no_year
+
+
+def test_a_quarter_is_its_first_to_its_last_day() -> None:
+    from civharm.web.research.forms import FindingsFilterForm
+
+    form = FindingsFilterForm({"year": "2024", "quarter": "4"}, years=[2024])
+    assert form.period() == (date(2024, 10, 1), date(2024, 12, 31))
+    form = FindingsFilterForm({"year": "2024", "quarter": "1"}, years=[2024])
+    assert form.period() == (date(2024, 1, 1), date(2024, 3, 31))
+    assert FindingsFilterForm({"year": "2024"}, years=[2024]).period()[1] == date(2024, 12, 31)
 
 
 def test_consultations_follow_ups_and_overdue_ones() -> None:

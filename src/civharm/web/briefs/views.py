@@ -101,6 +101,9 @@ def brief_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in DOWNLOADS:
         raise Http404
     brief = get_object_or_404(Brief, pk=pk)
+    if brief.withdrawn_at is not None:
+        # Its files were deleted: it quoted someone who has since withdrawn consent.
+        return render(request, "web/briefs/withdrawn.html", {"brief": brief}, status=410)
     path = archive_path(brief, kind)
     if not path.is_file():  # no PDF drawn (no Pango), or the data folder lost the copy
         messages.error(

@@ -21,10 +21,11 @@ from civharm.research.services import (
     add_coded_excerpt,
     approve_quote,
     propose_quote,
+    quote_text,
     withdraw_consent,
 )
 from civharm.web.research.forms import CodingForm, QuoteDecisionForm, QuoteForm, WithdrawForm
-from civharm.web.research.interviews import detail_context, get_interview
+from civharm.web.research.interviews import detail_context, get_interview, withdrawal_summary
 from civharm.web.research.narrative import resolve_offsets
 from civharm.web.research.navigation import render_page
 from civharm.web.research.reading import (
@@ -142,13 +143,18 @@ def quote_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @capability_required("approve_quotes")
 @require_GET
 def quote_list(request: HttpRequest) -> HttpResponse:
-    """Quotes waiting for a decision, then the latest decided: words and pseudonym only."""
+    """Quotes waiting for a decision (their words read audited), then the latest decided:
+    approved ones with their published words and name, rejected ones without words."""
     quotes = Quote.objects.select_related("interview__interviewee", "interview__consent")
-    waiting = quotes.filter(status="proposed", interview__interviewee__withdrawn_at=None)
+    waiting = list(
+        quotes.filter(status="proposed", interview__interviewee__withdrawn_at=None).order_by("id")
+    )
+    for quote in waiting:  # each proposed quote's words are read through the audited service
+        quote.words = quote_text(quote, user=request.user)
     decided = quotes.exclude(status="proposed").order_by("-approved_at", "-id")[:50]
     context = {
-        "waiting": list(waiting.order_by("id")),
-        "decided": list(decided),
+        "waiting": waiting,
+        "decided": list(decided),  # approved: the published words; rejected: none shown
         "decision_form": QuoteDecisionForm(),
         "can_view_interviews": request.user.can("view_interviews"),
     }
@@ -167,15 +173,8 @@ def interview_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         context = detail_context(request, interview, withdraw_form=form)
         return render_page(request, "web/research/interview.html", context)
     close_narrative(request, interview)
-    withdraw_consent(
+    tombstone = withdraw_consent(
         interview, actor=request.user.get_username(), reason=form.cleaned_data["reason"]
     )
-    messages.success(
-        request,
-        _(
-            "Consent withdrawn. The interviewee's identity, the narrative, its coding and quotes "
-            "have been deleted; they no longer appear in any page, export or brief. "
-            "A record of the withdrawal is kept."
-        ),
-    )
+    messages.success(request, _("Consent withdrawn.") + " " + withdrawal_summary(tombstone))
     return redirect("web:interview", pk=interview.pk)

@@ -8,6 +8,7 @@ widgets below drop their value, so an error page cannot echo it.
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
@@ -26,6 +27,7 @@ from civharm.research.models import (
     INTERVIEW_LANGUAGES,
     LEGAL_BASES,
     THEME_GROUPS,
+    Interviewee,
     Theme,
 )
 
@@ -94,25 +96,48 @@ class InterviewFilterForm(forms.Form):
         self.fields["region"].choices = _with_blank(region_choices())
 
 
+QUARTERS = [
+    ("", _lazy("whole year")),
+    ("1", _lazy("1st quarter (January–March)")),
+    ("2", _lazy("2nd quarter (April–June)")),
+    ("3", _lazy("3rd quarter (July–September)")),
+    ("4", _lazy("4th quarter (October–December)")),
+]
+
+
 class FindingsFilterForm(forms.Form):
-    """?region=&from=&to= (the page's documented address: "from" cannot be a class attribute)."""
+    """?region=&year=&quarter= for roles that may read the interviews: whole regions and whole
+    years or quarters only. A day filter is never offered: two days' findings subtracted from
+    one another would show one day's interviewees."""
 
     region = forms.ChoiceField(label=_lazy("region"), required=False)
+    year = forms.TypedChoiceField(label=_lazy("year"), required=False, coerce=int, empty_value=None)
+    quarter = forms.TypedChoiceField(
+        label=_lazy("quarter"), required=False, coerce=int, empty_value=None, choices=QUARTERS
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region"].choices = [("", _lazy("whole country")), *region_choices()]
-        self.fields["from"] = forms.DateField(
-            label=_lazy("from"), required=False, widget=DATE_INPUT
-        )
-        self.fields["to"] = forms.DateField(label=_lazy("to"), required=False, widget=DATE_INPUT)
+        self.fields["year"].choices = [("", _lazy("all years")), *((y, y) for y in years)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
-            raise forms.ValidationError(_("The start date is after the end date."))
+        if data.get("quarter") and not data.get("year"):
+            raise forms.ValidationError(_("Choose the year of the quarter."))
         return data
+
+    def period(self) -> tuple[date | None, date | None]:
+        """The first and last day of the chosen year or quarter (None, None: all time)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        year, quarter = data.get("year"), data.get("quarter")
+        if not year:
+            return None, None
+        if not quarter:
+            return date(year, 1, 1), date(year, 12, 31)
+        first_month = 3 * (quarter - 1) + 1
+        next_start = date(year + 1, 1, 1) if quarter == 4 else date(year, first_month + 3, 1)
+        return date(year, first_month, 1), next_start - timedelta(days=1)
 
 
 class InterviewForm(forms.Form):
@@ -123,6 +148,15 @@ class InterviewForm(forms.Form):
     admin2_pcode = forms.ChoiceField(label=_lazy("cercle"), required=False)
     admin1_pcode = forms.ChoiceField(label=_lazy("region"), required=False)
     language = forms.ChoiceField(label=_lazy("language"), choices=INTERVIEW_LANGUAGES)
+    interviewee_pseudonym = forms.CharField(
+        label=_lazy("existing interviewee (pseudonym)"),
+        max_length=16,
+        required=False,
+        help_text=_lazy(
+            "For a follow-up interview: the pseudonym (T-…) of someone already interviewed. "
+            "The fields below are then not needed."
+        ),
+    )
     name = forms.CharField(
         label=_lazy("name of the interviewee"),
         max_length=300,
@@ -144,10 +178,13 @@ class InterviewForm(forms.Form):
         required=False,
         widget=UnrenderedTextInput({"autocomplete": "off"}),
     )
-    sex = forms.ChoiceField(label=_lazy("sex"), choices=SEXES, initial="unknown")
+    sex = forms.ChoiceField(label=_lazy("sex"), choices=SEXES, initial="unknown", required=False)
     age_band = forms.ChoiceField(label=_lazy("age band"), choices=AGE_BANDS, required=False)
     displacement_status = forms.ChoiceField(
-        label=_lazy("displacement status"), choices=DISPLACEMENT_STATUSES, initial="unknown"
+        label=_lazy("displacement status"),
+        choices=DISPLACEMENT_STATUSES,
+        initial="unknown",
+        required=False,
     )
     narrative = forms.CharField(
         label=_lazy("narrative"),
@@ -207,8 +244,25 @@ class InterviewForm(forms.Form):
             )
         return [found[t] for t in dict.fromkeys(tokens)]
 
+    def clean_interviewee_pseudonym(self) -> str:
+        """The pseudonym of a follow-up interview's interviewee, who must exist and not have
+        withdrawn consent."""
+        pseudonym = self.cleaned_data["interviewee_pseudonym"].strip().upper()
+        if not pseudonym:
+            return ""
+        interviewee = Interviewee.objects.filter(pseudonym=pseudonym).first()
+        if interviewee is None:
+            raise forms.ValidationError(_("No interviewee has this pseudonym."))
+        if interviewee.withdrawn_at is not None:
+            raise forms.ValidationError(
+                _("This interviewee withdrew consent: no further interview can be recorded.")
+            )
+        return pseudonym
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        data["sex"] = data.get("sex") or "unknown"  # not asked again of a known interviewee
+        data["displacement_status"] = data.get("displacement_status") or "unknown"
         if data.get("legal_basis") == "consent" and not data.get("for_research"):
             self.add_error(
                 "for_research",
@@ -263,7 +317,12 @@ class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(
         label=_lazy("I confirm the person has withdrawn consent"), required=True
     )
-    reason = forms.CharField(label=_lazy("reason (never personal)"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_lazy("reason (never a name)"),
+        max_length=200,
+        required=False,
+        help_text=_lazy("A few words, e.g. “asked by phone”; never who the person is."),
+    )
 
 
 class ConsultationForm(forms.Form):

@@ -15,13 +15,14 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from civharm.accounts.permissions import capability_required
+from civharm.research.errors import ResearchError
 from civharm.research.models import ConsentWithdrawal, Interview
-from civharm.research.services import InterviewInput, record_interview
+from civharm.research.services import InterviewInput, quote_text, record_interview
 from civharm.web.research.forms import (
     CodingForm,
     InterviewFilterForm,
@@ -100,6 +101,50 @@ def _narrative_context(
     return {"narrative_open": True, "narrative": narrative, "segments": segments(narrative, spans)}
 
 
+def _quotes(request: HttpRequest, interview: Interview, narrative_open: bool) -> list[Any]:
+    """The interview's quotes; a proposed or rejected quote's words (a copy of the narrative,
+    encrypted) are read, audited, only while the narrative is shown."""
+    quotes = list(interview.quotes.order_by("id"))
+    for quote in quotes:
+        quote.words = None
+        if quote.status == "approved":
+            quote.words = quote.text
+        elif narrative_open:
+            quote.words = quote_text(quote, user=request.user)
+    return quotes
+
+
+def briefs_withdrawn(tombstone: ConsentWithdrawal | None) -> int:
+    """How many archived briefs that quoted the person were withdrawn from the archive."""
+    if tombstone is None:
+        return 0
+    removed = tombstone.removed or {}
+    return int(removed.get("briefs", 0)) or len(getattr(tombstone, "brief_ids", None) or [])
+
+
+def withdrawal_summary(tombstone: ConsentWithdrawal | None) -> str:
+    """What a withdrawal did, and what it cannot do: a brief already sent out stays out."""
+    count = briefs_withdrawn(tombstone)
+    briefs = ngettext(
+        "{count} brief in the archive quoted them and was withdrawn from the archive.",
+        "{count} briefs in the archive quoted them and were withdrawn from the archive.",
+        count,
+    ).format(count=count)
+    return " ".join(
+        [
+            _(
+                "The interviewee's identity, the narrative, its coding, quotes and attachments "
+                "were deleted, and removed from every page, export and future brief."
+            ),
+            briefs if count else _("No brief in the archive quoted them."),
+            _(
+                "Briefs already sent out cannot be recalled: tell their recipients. "
+                "A record of the withdrawal is kept."
+            ),
+        ]
+    )
+
+
 def detail_context(request: HttpRequest, interview: Interview, **forms: Any) -> dict[str, Any]:
     user = request.user
     excerpts = _excerpts(interview, None)
@@ -108,15 +153,17 @@ def detail_context(request: HttpRequest, interview: Interview, **forms: Any) -> 
         excerpts = _excerpts(interview, shown["narrative"])
     harms = dict(harm_choices())
     withdrawn = interview.interviewee.withdrawn_at is not None
+    tombstone = ConsentWithdrawal.objects.filter(interview_code=interview.code).first()
     return {
         "interview": interview,
         "interviewee": interview.interviewee,
         "consent": getattr(interview, "consent", None),
         "withdrawn": withdrawn,
-        "tombstone": ConsentWithdrawal.objects.filter(interview_code=interview.code).first(),
+        "tombstone": tombstone,
+        "withdrawal_summary": withdrawal_summary(tombstone) if withdrawn else "",
         "harm_labels": [harms.get(key, key) for key in interview.harms or []],
         "excerpts": excerpts,
-        "quotes": list(interview.quotes.order_by("id")),
+        "quotes": _quotes(request, interview, shown["narrative_open"]),
         "can_code": user.can("code_interviews") and not withdrawn,
         "can_approve": user.can("approve_quotes"),
         "can_withdraw": user.can("withdraw_consent") and not withdrawn,
@@ -163,6 +210,7 @@ def _input(data: dict[str, Any], actor: str) -> InterviewInput:
         for_research=data["for_research"],
         for_publication=data["for_publication"],
         for_sharing=data["for_sharing"],
+        interviewee_pseudonym=data["interviewee_pseudonym"],
     )
 
 
@@ -172,7 +220,11 @@ def interview_new(request: HttpRequest) -> HttpResponse:
     form = InterviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actor = request.user.get_username()
-        interview = record_interview(_input(form.cleaned_data, actor), actor=actor)
+        try:
+            interview = record_interview(_input(form.cleaned_data, actor), actor=actor)
+        except ResearchError as error:  # e.g. a follow-up whose identity does not match
+            form.add_error(None, str(error))
+            return _form_page(request, form)
         messages.success(
             request,
             _("Interview {code} recorded; the interviewee is {pseudonym}.").format(
@@ -181,5 +233,10 @@ def interview_new(request: HttpRequest) -> HttpResponse:
         )
         return redirect("web:interview", pk=interview.pk)
     if request.method == "POST":
-        messages.error(request, _("The interview was not recorded: see the fields marked below."))
+        return _form_page(request, form)
+    return render_page(request, "web/research/interview_form.html", {"form": form})
+
+
+def _form_page(request: HttpRequest, form: InterviewForm) -> HttpResponse:
+    messages.error(request, _("The interview was not recorded: see the fields marked below."))
     return render_page(request, "web/research/interview_form.html", {"form": form})

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "civharm.analysis",
     "civharm.advocacy",
     "civharm.research",
+    "civharm.training",
     "civharm.web",
     "civharm.api",
 ]

@@ -87,7 +87,7 @@ def test_missing_or_unknown_token_is_a_json_401(authorization: str | None) -> No
 
 def test_session_login_is_not_enough_for_the_api() -> None:
     client = Client()
-    client.force_login(User.objects.create_user("awa", role="trainer"))
+    client.force_login(User.objects.create_user("awa", role="advocacy_officer"))
     assert client.get("/api/taxonomies").status_code == 401
 
 
@@ -97,8 +97,8 @@ def test_two_factor_role_token_needs_a_verified_session_or_an_administrator() ->
         issue_token(analyst, issued_by="awa")
     assert issue_token(analyst, issued_by="awa", second_factor_verified=True).secret
     assert issue_token(analyst, issued_by="cli:root", by_administrator=True).secret
-    trainer = User.objects.create_user("ali", role="trainer")  # no second factor needed
-    assert issue_token(trainer, issued_by="ali").secret
+    officer = User.objects.create_user("ali", role="advocacy_officer")  # no second factor
+    assert issue_token(officer, issued_by="ali").secret
 
 
 def test_unknown_user_or_bad_expiry_is_a_command_error() -> None:

@@ -48,6 +48,9 @@ POST_ONLY = {
     "web:quote_approve",
     "web:consultation_followup",
     "web:followup_done",
+    "web:training_participant_add",
+    "web:training_attendance",
+    "web:training_participant_reveal",
 }
 API_CAPABILITY = {
     "api:list_incidents": "view_incidents",
@@ -124,6 +127,7 @@ def objects(tmp_path: Path) -> dict[str, object]:
         "pair": pair.pk,
         "report": first.pk,
         **_research_objects(),
+        **_training_objects(),
     }
 
 
@@ -153,6 +157,19 @@ def _research_objects() -> dict[str, int]:
         "quote": quote.pk,
         "consultation": consultation.pk,
         "follow_up": follow_up.pk,
+    }
+
+
+def _training_objects() -> dict[str, int]:
+    """A session of a module with one generated participant (attending)."""
+    from tests.web.test_training_pages import make_curriculum, make_session
+
+    curriculum = make_curriculum()
+    session, people = make_session(curriculum)
+    return {
+        "training_module": curriculum.module.pk,
+        "training_session": session.pk,
+        "training_participant": people[0].pk,
     }
 
 
@@ -191,8 +208,23 @@ def _url(name: str, objects: dict[str, object]) -> str:
         "web:consultation": {"pk": objects["consultation"]},
         "web:consultation_followup": {"pk": objects["consultation"]},
         "web:followup_done": {"pk": objects["follow_up"]},
+        **_training_urls(objects),
     }.get(name, {})
     return reverse(name, kwargs=kwargs)
+
+
+def _training_urls(objects: dict[str, object]) -> dict[str, dict[str, object]]:
+    session, person = objects["training_session"], objects["training_participant"]
+    return {
+        "web:training_module": {"pk": objects["training_module"]},
+        "web:training_module_version_new": {"pk": objects["training_module"]},
+        "web:training_session": {"pk": session},
+        "web:training_participant_add": {"pk": session},
+        "web:training_attendance": {"pk": session},
+        "web:training_participant_reveal": {"pk": session, "participant": person},
+        "web:training_attempt": {"pk": session, "participant": person, "kind": "pre"},
+        "web:training_certificate": {"pk": session, "participant": person},
+    }
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("civharm.web.dashboard.urls")),
     path("recommendations/", include("civharm.web.recommendations.urls")),
     path("research/", include("civharm.web.research.urls")),
+    path("training/", include("civharm.web.training.urls")),
 ]

@@ -131,6 +131,17 @@ class Command(BaseCommand):
                     "passages, {quotes} quotes, {consultations} consultations."
                 ).format(**research)
             )
+        from civharm.training.demo import seed_demo_training
+
+        training = seed_demo_training(actor=f"demo:{os_user()}")
+        if any(training.values()):
+            console.print(
+                _(
+                    "Training: {modules} modules, {sessions} sessions, {participants} "
+                    "participants (service numbers protected), {attempts} tests scored, "
+                    "{scenarios} case study built from the incidents."
+                ).format(**training)
+            )
         seed_demo_recommendations(actor=f"demo:{os_user()}")
         console.print(_("Writing a sample advocacy brief (French, Mopti region) …"))
         return write_demo_brief(Path(settings.DATA_DIR))

@@ -1,0 +1,1 @@
+"""FAMa civilian-harm-mitigation training: curriculum, sessions, tests, scenarios and effect."""

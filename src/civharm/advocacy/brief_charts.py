@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from civharm.analysis.charts import nice_ticks
+
 FONT = 'font-family="DejaVu Sans, sans-serif" font-size="11"'
 AXIS_COLOUR = "#555555"
 GRID_COLOUR = "#dddddd"
@@ -24,16 +26,6 @@ class Series:
     label: str
     values: tuple[int | None, ...]  # one per category; None = suppressed
     colour: str
-
-
-def _ticks(top: float) -> list[int]:
-    """About five round ticks from 0 to `top`."""
-    if top <= 0:
-        return [0]
-    raw = top / 5
-    magnitude = 10 ** (len(str(int(raw))) - 1) if raw >= 1 else 1
-    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
-    return list(range(0, int(top) + step, step))
 
 
 def _number(value: int) -> str:
@@ -62,7 +54,7 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
 
 def _top(series: Sequence[Series]) -> int:
     values = [v for s in series for v in s.values if v is not None]
-    ticks = _ticks(max([1, *values]))
+    ticks = nice_ticks(max([1, *values]))
     return ticks[-1] if ticks[-1] > 0 else 1
 
 
@@ -77,7 +69,7 @@ def column_chart_svg(
     bar_w = min(18.0, (group_w - 4) / max(len(series), 1))
     parts = _svg_open(width, height, title) + _legend(series, left, 14)
     base = top_margin + plot_h
-    for tick in _ticks(top):
+    for tick in nice_ticks(top):
         y = base - plot_h * tick / top
         parts.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '

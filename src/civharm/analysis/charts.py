@@ -17,7 +17,7 @@ DOCUMENTED_COLOUR = "#41607a"
 ESTIMATE_COLOUR = "#b5522b"
 
 
-def _ticks(top: float) -> list[int]:
+def nice_ticks(top: float) -> list[int]:
     """About five round ticks from 0 to `top`."""
     if top <= 0:
         return [0]
@@ -34,7 +34,7 @@ def documented_vs_estimated_svg(
     interval. `labels` names the legend entries ("documented", "estimated", "interval")."""
     rows = list(figures)
     top = max([1.0, *(f["high"] or 0 for f in rows), *(f["documented"] for f in rows)])
-    ticks = _ticks(top)
+    ticks = nice_ticks(top)
     top = max(top, ticks[-1])
     height = MARGIN * 2 + 48 + ROW_HEIGHT * len(rows) + 24
     width = LABEL_WIDTH + PLOT_WIDTH + MARGIN * 2

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from civharm.analysis.charts import _ticks
+from civharm.analysis.charts import nice_ticks
 
 BAR_COLOUR = "#41607a"
 WITHHELD_COLOUR = "#8a8f99"
@@ -42,7 +42,7 @@ def _open_svg(width: int, height: int, title: str, css_class: str) -> list[str]:
 
 def _scale_top(bars: Sequence[Bar]) -> tuple[float, list[int]]:
     top = max([1.0, *(bar.value or 0 for bar in bars)])
-    ticks = _ticks(top)
+    ticks = nice_ticks(top)
     return max(top, ticks[-1]), ticks
 
 

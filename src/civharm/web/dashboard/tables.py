@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from civharm.analysis.dashboard import DashboardFilter, dashboard
+from civharm.analysis.dashboard import DASHBOARD_TABLES, DashboardFilter, dashboard
 from civharm.analysis.published import (
     DOCUMENTED,
     INCIDENTS,
@@ -27,15 +27,7 @@ from civharm.disclosure import ProtectedRelease
 from civharm.web.dashboard.labels import DimensionLabels
 
 # Each chart's table and the dimension it breaks the figures down by (() is the total).
-TABLE_DIMENSIONS: dict[str, tuple[str, ...]] = {
-    "by_month": ("month",),
-    "by_region": ("region",),
-    "by_cercle": ("cercle",),
-    "by_actor": ("actor",),
-    "by_harm_type": ("harm_type",),
-    "by_context": ("context",),
-    "totals": (),
-}
+TABLE_DIMENSIONS: dict[str, tuple[str, ...]] = DASHBOARD_TABLES
 PARTNER_MEASURE = "killed"  # partners choose nothing: their charts count people killed
 
 

@@ -7,8 +7,10 @@ import pytest
 
 from civharm.training.did import (
     NO_ESTIMATE_NO_INCIDENTS,
+    NO_INTERVAL_ONE_AREA,
     Exposure,
     difference_in_differences,
+    poisson_floor,
 )
 
 MONTHS = 12
@@ -72,3 +74,32 @@ def test_no_incident_in_a_group_gives_no_estimate_and_says_why() -> None:
 def test_mismatched_areas_are_refused() -> None:
     with pytest.raises(ValueError, match="same areas"):
         difference_in_differences([1, 2], [1], [3], [4])
+
+
+def test_identical_areas_still_get_the_poisson_width_of_their_counts() -> None:
+    # Resampling six identical areas always gives the same ratio: the width comes from the
+    # Poisson floor on 18, 6, 18 and 18 incidents, never zero.
+    estimate = difference_in_differences([3] * 6, [1] * 6, [3] * 6, [3] * 6, n_boot=200)
+    assert estimate.effect == pytest.approx(-2 / 3)
+    assert estimate.low is not None and estimate.high is not None
+    assert estimate.low < -0.8 and -0.4 < estimate.high < 1.0
+    floor = poisson_floor(tuple(np.array([n] * 6) for n in (3, 1, 3, 3)))
+    assert floor == pytest.approx((3 / 18 + 1 / 6) ** 0.5)
+
+
+def test_two_identical_areas_per_group_get_a_wide_finite_interval() -> None:
+    estimate = difference_in_differences([10, 10], [5, 5], [10, 10], [10, 10], n_boot=200)
+    assert estimate.effect == pytest.approx(-0.5)
+    assert estimate.low is not None and estimate.high is not None
+    assert -1 < estimate.low < -0.9 and 10 < estimate.high < float("inf")
+
+
+@pytest.mark.parametrize("treated", [1, 4])
+def test_one_area_in_a_group_gives_an_estimate_without_an_interval(treated: int) -> None:
+    control = 5 - treated
+    estimate = difference_in_differences(
+        [10] * treated, [5] * treated, [10] * control, [10] * control, n_boot=100
+    )
+    assert estimate.effect == pytest.approx(-0.5)
+    assert estimate.low is None and estimate.high is None
+    assert estimate.reason == NO_INTERVAL_ONE_AREA

@@ -11,8 +11,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from civharm.accounts.models import AuditEntry
+from civharm.incidents.protection import field_cipher
 from civharm.training.curriculum import add_module_version, create_module, create_unit
 from civharm.training.demo import SESSIONS, seed_demo_training
+from civharm.training.errors import AlreadyRegisteredError, NameMismatchError
 from civharm.training.gain import gain_by_module
 from civharm.training.models import (
     Attendance,
@@ -88,13 +90,62 @@ def test_the_same_service_number_however_typed_is_one_participant() -> None:
         actor=ACTOR,
     )
     again = add_participant(
-        later, service_number=" qx 774-31908", name="", rank="sergent", unit=None, actor=ACTOR
+        later,
+        service_number=" qx 774-31908",
+        name="  boubacar TESTDATA maiga ",  # same name, typed otherwise
+        rank="sergent",
+        unit=session.unit,
+        actor=ACTOR,
     )
     assert again.pk == first.pk and Participant.objects.count() == 1
-    assert again.rank == "sergent"  # promoted since
-    assert Attendance.objects.filter(participant=first).count() == 2
-    update = AuditEntry.objects.get(object_type="TrainingParticipant", action="update")
-    assert update.fields == ["rank"]
+    again.refresh_from_db()
+    assert (again.rank, again.unit) == ("caporal", None)  # the record is never overwritten
+    ranks = dict(Attendance.objects.values_list("session_id", "rank"))
+    assert ranks == {session.pk: "caporal", later.pk: "sergent"}  # promoted since: per session
+    assert Attendance.objects.get(session=later).unit == session.unit
+    assert not AuditEntry.objects.filter(object_type="TrainingParticipant", action="update")
+    lookup = AuditEntry.objects.get(object_type="TrainingParticipant", action="lookup")
+    assert lookup.details == {
+        "session": later.code,
+        "pseudonym": first.pseudonym,
+        "outcome": "matched",
+    }
+
+
+def test_a_known_number_with_another_name_or_twice_in_a_session_is_refused() -> None:
+    session = _session()
+    first = add_participant(
+        session, service_number=SERVICE_NUMBER, name=NAME, rank="caporal", unit=None, actor=ACTOR
+    )
+    later = record_session(
+        module_version=session.module_version, held_on=date(2024, 1, 8), unit=session.unit,
+        actor=ACTOR,
+    )  # fmt: skip
+    with pytest.raises(NameMismatchError) as refused:
+        add_participant(
+            later, service_number=SERVICE_NUMBER, name="Awa Autre-Personne", rank="soldat",
+            unit=session.unit, actor=ACTOR,
+        )  # fmt: skip
+    assert "Testdata" not in str(refused.value) and "Autre" not in str(refused.value)
+    assert not Attendance.objects.filter(session=later).exists()
+    first.refresh_from_db()
+    assert (first.rank, first.unit) == ("caporal", None)
+    assert reveal_name(first) == NAME  # the typed name was not stored either
+    with pytest.raises(AlreadyRegisteredError):
+        add_participant(
+            session, service_number=SERVICE_NUMBER, name=NAME, rank="soldat", unit=None,
+            actor=ACTOR,
+        )  # fmt: skip
+    assert Attendance.objects.get(session=session).rank == "caporal"
+    outcomes = AuditEntry.objects.filter(action="lookup").order_by("id")
+    assert [entry.details["outcome"] for entry in outcomes] == [
+        "name_differs",
+        "already_registered",
+    ]
+
+
+def reveal_name(participant: Participant) -> str:
+    return field_cipher().decrypt(participant.name_encrypted)
 
 
 def test_the_demo_seed_fills_the_curriculum_and_sessions_once() -> None:

@@ -1,5 +1,6 @@
 """Scenario bank: a case study built from a small generated register quotes only figures that
-passed disclosure control, and never a person, an incident code or a village."""
+passed disclosure control and the minimum-contributors rule, never a person, an incident code
+or a village, and a period overlapping another scenario's without being identical is refused."""
 
 from __future__ import annotations
 
@@ -14,13 +15,21 @@ from django.utils import translation
 from civharm.accounts.models import AuditEntry
 from civharm.analysis.snapshot import forget_register_snapshot
 from civharm.incidents.models import Actor, HarmCount, Incident, IncidentPerpetrator
-from civharm.training.models import ModuleVersion, TrainingModule
+from civharm.training.errors import TrainingError
+from civharm.training.models import ModuleVersion, Scenario, TrainingModule
 from civharm.training.scenarios import build_scenario
 
 pytestmark = pytest.mark.django_db
 K = 5
 VILLAGE = "Kalabougou-Généré"
 CERCLES = {"ML0404": "Niono", "ML0403": "Macina", "ML0406": "Ségou"}
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> object:
+    """Texts are asserted in English unless a test asks for another language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +51,17 @@ def _actor(key: str, category: str) -> Actor:
 
 
 def _incident(
-    cercle: str, month: int, actors: list[Actor], context: str = "checkpoint", **harm: int
+    cercle: str,
+    month: int,
+    actors: list[Actor],
+    context: str = "checkpoint",
+    year: int = 2023,
+    **harm: int,
 ) -> Incident:
     incident = Incident.objects.create(
-        date_start=datetime.date(2023, month, 3 + month), admin1_pcode="ML04", admin1_name="Ségou",
-        admin2_pcode=cercle, admin2_name=CERCLES.get(cercle, ""), place_name=VILLAGE,
-        interaction_context=context, assessment_grade="fair",
+        date_start=datetime.date(year, month, 3 + month), admin1_pcode=cercle[:4],
+        admin1_name="Ségou", admin2_pcode=cercle, admin2_name=CERCLES.get(cercle, ""),
+        place_name=VILLAGE, interaction_context=context, assessment_grade="fair",
     )  # fmt: skip
     for actor in actors:
         IncidentPerpetrator.objects.create(incident=incident, actor=actor)
@@ -114,19 +128,21 @@ def test_a_scenario_quotes_only_shown_figures_and_no_person_code_or_village(
     register: list[Incident], module: TrainingModule, language: str
 ) -> None:
     with translation.override(language):
-        scenario = build_scenario(
-            module, "ML04", datetime.date(2023, 1, 1), datetime.date(2023, 12, 31),
-            "checkpoint", actor="trainer-user",
-        )  # fmt: skip
+        scenario = build_scenario(module, "ML04", 2023, 2023, "checkpoint", actor="trainer-user")
     text, figures = scenario.text, scenario.figures
     _check_numbers(text, figures)
     key = {tuple(c["key"]): c["value"] for c in figures["tables"]["key"]}
     assert key[("incidents",)] == 24  # FAMa (and FAMa + gendarmerie) checkpoints, counted
     assert key[("killed",)] == 23
     assert key[("arbitrary_detention",)] == 42
+    assert key[("injured",)] is None  # 6 people, but from only 2 incidents
     cercle = {tuple(c["key"]): c["value"] for c in figures["tables"]["cercle"]}
     assert cercle[("incidents", "ML0406")] is None  # 2 incidents: withheld
     assert "—" in text and "Niono" in text
+    assert "- Ségou:" not in text  # a withheld row is not listed by name
+    assert scenario.period_from == datetime.date(2023, 1, 1)
+    assert scenario.period_to == datetime.date(2023, 12, 31)
+    assert scenario.actor_category == "state_forces"
     assert VILLAGE not in text and "INC-" not in text
     assert not any(incident.code in text for incident in register)
     assert "Conduire un contrôle sans exposer les civils" in text
@@ -140,9 +156,73 @@ def test_a_scenario_with_few_incidents_withholds_every_small_figure(module: Trai
     fama = _actor("fama", "state_forces")
     for month in (2, 3, 3):
         _incident("ML0404", month, [fama], killed=1)
-    scenario = build_scenario(
-        module, "ML04", datetime.date(2023, 1, 1), datetime.date(2023, 6, 30), "checkpoint",
-        actor="trainer-user",
-    )  # fmt: skip
+    scenario = build_scenario(module, "ML04", 2023, 2023, "checkpoint", actor="trainer-user")
     _check_numbers(scenario.text, scenario.figures)
     assert _shown_values(scenario.figures) <= {0}
+
+
+def _people_figures(scenario: Scenario) -> dict[tuple[str, ...], int | None]:
+    return {
+        tuple(cell["key"]): cell["value"]
+        for cells in scenario.figures["tables"].values()
+        for cell in cells
+        if cell["key"][0] != "incidents"
+    }
+
+
+def test_the_demo_scenario_shows_no_people_figure_behind_two_incidents(
+    module: TrainingModule,
+) -> None:
+    """The demo's case (Mopti, air/drone strikes, 2022–2024): two incidents with large tolls
+    once printed "Killed: 17" and "Displaced households: 47" beside "Incidents: —"."""
+    fama = _actor("fama", "state_forces")
+    _incident("ML0501", 3, [fama], "air_drone_strike", 2022, killed=9, injured=6)
+    _incident("ML0503", 8, [fama], "air_drone_strike", 2023, killed=8, displaced_households=47)
+    scenario = build_scenario(module, "ML05", 2022, 2024, "air_drone_strike", actor="trainer-user")
+    people = _people_figures(scenario)
+    assert people and all(value is None for value in people.values())
+    numbers = set(map(int, re.findall(r"\d+", scenario.text)))
+    assert numbers <= {2022, 2024, K}, scenario.text
+    assert "Other types of harm: —" in scenario.text
+    assert "Other cercles: —" in scenario.text
+
+
+def test_a_toll_from_fewer_than_k_incidents_is_withheld_beside_a_shown_count(
+    module: TrainingModule,
+) -> None:
+    """Six incidents are enough to show the count and the killed (5 incidents behind them),
+    not the 47 displaced households of a single incident."""
+    fama = _actor("fama", "state_forces")
+    for month in range(1, 6):
+        _incident("ML0404", month, [fama], killed=1)
+    _incident("ML0404", 6, [fama], displaced_households=47)
+    scenario = build_scenario(module, "ML04", 2023, 2023, "checkpoint", actor="trainer-user")
+    key = {tuple(c["key"]): c["value"] for c in scenario.figures["tables"]["key"]}
+    assert key[("incidents",)] == 6 and key[("killed",)] == 5
+    assert key[("displaced_households",)] is None
+    people = _people_figures(scenario)
+    assert all(value is None for k, value in people.items() if k[0] == "displaced_households")
+    assert "47" not in scenario.text and "Other types of harm: —" in scenario.text
+
+
+def test_an_overlapping_period_is_refused_and_the_same_period_is_not(
+    module: TrainingModule,
+) -> None:
+    """Mopti 2019–2024 beside 2020–2024 would give away the incidents of 2019 by subtraction."""
+    fama = _actor("fama", "state_forces")
+    for year in (2019, 2021):
+        _incident("ML0501", 9, [fama], "other", year, killed=1)
+    build_scenario(None, "ML05", 2019, 2024, "other", actor="trainer-user")
+    with pytest.raises(TrainingError, match="overlap") as refused:
+        build_scenario(None, "ML05", 2020, 2024, "other", actor="trainer-user")
+    assert "2019–2024" in str(refused.value) and "subtract" in str(refused.value)
+    with pytest.raises(TrainingError):
+        build_scenario(None, "ML05", 2015, 2019, "other", actor="trainer-user")
+    build_scenario(None, "ML05", 2019, 2024, "other", actor="trainer-user")  # identical
+    build_scenario(None, "ML05", 2016, 2018, "other", actor="trainer-user")  # no overlap
+    build_scenario(None, "ML05", 2020, 2024, "patrol", actor="trainer-user")  # other context
+    build_scenario(None, "ML04", 2020, 2024, "other", actor="trainer-user")  # other region
+    build_scenario(
+        None, "ML05", 2020, 2024, "other", actor="trainer-user", actor_category="veo"
+    )  # another category of actor
+    assert Scenario.objects.count() == 6

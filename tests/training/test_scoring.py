@@ -1,6 +1,7 @@
-"""Tests are scored against the module's active questions at the time of the attempt (one point a
-correct answer); a re-entry replaces the attempt and is audited; identities are revealed only to
-roles with `view_participant_identities`, and each reveal is audited."""
+"""Both tests of a session are scored on one question set, frozen at its first test (one point a
+correct answer), so retiring a question between them changes nothing; a re-entry replaces the
+attempt and is audited; identities are revealed only to roles with
+`view_participant_identities`, and each reveal is audited."""
 
 from __future__ import annotations
 
@@ -63,20 +64,48 @@ def _participant(session: Session, number: str = SERVICE_NUMBER) -> Participant:
     )
 
 
-def test_score_is_one_point_per_correct_answer_over_the_active_questions() -> None:
+def test_score_is_one_point_per_correct_answer_over_the_session_questions() -> None:
     session, (q1, q2, q3, q4) = _session_with_bank("bacb")
-    set_question_active(q4, False, actor=ACTOR)  # retired: not in the test any more
+    set_question_active(q4, False, actor=ACTOR)  # retired before the first test: not in it
     participant = _participant(session)
-    # q1 right (b), q2 wrong (b instead of a), q3 blank -> 1 point out of 3 active questions.
+    # q1 right (b), q2 wrong (b instead of a), q3 blank -> 1 point out of 3 questions.
     attempt = record_attempt(
         session, participant, "pre", {q1.pk: "b", str(q2.pk): "b", q3.pk: ""}, actor=ACTOR
     )
     assert (attempt.score, attempt.max_score, attempt.percent) == (1, 3, pytest.approx(100 / 3))
     assert attempt.answers == {str(q1.pk): "b", str(q2.pk): "b"}
-    with pytest.raises(UnknownQuestionError):  # a retired question cannot be answered
+    session.refresh_from_db()
+    assert session.question_ids == [q1.pk, q2.pk, q3.pk]
+    with pytest.raises(UnknownQuestionError):  # a question outside the set cannot be answered
         record_attempt(session, participant, "post", {q4.pk: "b"}, actor=ACTOR)
     with pytest.raises(UnknownQuestionError):  # nor a choice that does not exist
         record_attempt(session, participant, "post", {q1.pk: "z"}, actor=ACTOR)
+
+
+def test_retiring_questions_between_the_tests_changes_neither_set_nor_scores() -> None:
+    session, questions = _session_with_bank("bbbbb")
+    participant = _participant(session)
+    first_three_right = {q.pk: ("b" if i < 3 else "a") for i, q in enumerate(questions)}
+    pre = record_attempt(session, participant, "pre", first_three_right, actor=ACTOR)
+    for question in questions[3:]:  # the two the participant got wrong
+        set_question_active(question, False, actor=ACTOR)
+    post = record_attempt(session, participant, "post", first_three_right, actor=ACTOR)
+    assert (pre.score, pre.max_score) == (post.score, post.max_score) == (3, 5)  # no fake gain
+    (pair,) = paired_scores()
+    assert pair.pre == pair.post == 60.0
+    corrected = record_attempt(  # correcting the pre-test still works, on the same five
+        session, participant, "pre", {q.pk: "b" for q in questions[:2]}, actor=ACTOR
+    )
+    assert (corrected.score, corrected.max_score) == (2, 5)
+    later = record_session(
+        module_version=session.module_version, held_on=date(2024, 6, 3), unit=session.unit,
+        actor=ACTOR,
+    )  # fmt: skip
+    again = _participant(later)  # a later session is scored on the bank as it is then
+    newer = record_attempt(later, again, "pre", {q.pk: "b" for q in questions[:3]}, actor=ACTOR)
+    assert (newer.score, newer.max_score) == (3, 3)
+    frozen = AuditEntry.objects.filter(object_type="TrainingSession", action="update")
+    assert [entry.details["questions"] for entry in frozen.order_by("id")] == [5, 3]
 
 
 def test_a_reentry_replaces_the_attempt_and_is_audited() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
 from civharm.accounts.roles import can
@@ -34,6 +35,7 @@ from civharm.training.models import (
     Unit,
 )
 from civharm.training.services import add_participant, record_attempt, record_session
+from civharm.web.training.certificate import certificate_context
 from tests.web.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
@@ -217,9 +219,16 @@ def test_a_trainer_records_a_session_its_participants_attendance_and_answers(
     assert TRAINEES[0][0] not in page and TRAINEES[0][1] not in page
 
     # Only the second participant ticked present: the first is now absent.
-    client.post(reverse("web:training_attendance", args=[session.pk]), {"attended": [second.pk]})
+    listed = [first.pk, second.pk]
+    url = reverse("web:training_attendance", args=[session.pk])
+    client.post(url, {"listed": listed, "attended": [second.pk]})
     attended = dict(session.attendances.values_list("participant__pseudonym", "attended"))
     assert attended == {first.pseudonym: False, second.pseudonym: True}
+    # A page opened before a third participant was added leaves that participant as they are.
+    client.post(add, {"service_number": "GEN-0303-TEST", "name": "Trois Généré",
+                      "rank": "soldat", "unit": session.unit.pk})  # fmt: skip
+    client.post(url, {"listed": listed, "attended": [first.pk, second.pk]})
+    assert list(session.attendances.values_list("attended", flat=True)) == [True, True, True]
 
 
 def test_forms_explain_what_is_missing_and_never_echo_a_service_number(
@@ -235,6 +244,14 @@ def test_forms_explain_what_is_missing_and_never_echo_a_service_number(
     assert "Choose the unit trained, or type a new unit&#x27;s name." in page
     assert "The last day cannot come before the first day." in page
     page = client.post(
+        reverse("web:training_session_new"),
+        {"module_version": session.module_version.pk, "held_on": "1989-12-31",
+         "ends_on": "2204-05-01", "place_name": "Mopti", "trainers": "X",
+         "unit": session.unit.pk},
+    ).content.decode()  # fmt: skip
+    assert page.count("Give a day between 1 January 1990 and one year from today.") == 2
+    assert Session.objects.count() == 1
+    page = client.post(
         reverse("web:training_participant_add", args=[session.pk]),
         {"service_number": "GEN-SECRET-77", "name": "", "rank": "sergent"},
     ).content.decode()
@@ -243,6 +260,50 @@ def test_forms_explain_what_is_missing_and_never_echo_a_service_number(
     url = reverse("web:training_attempt", args=[session.pk, people[0].pk, "post"])
     page = client.post(url, {}).content.decode()
     assert "No answer was entered" in page
+
+
+def test_a_known_number_needs_its_name_and_rewrites_nothing(
+    recorded: tuple[Session, list[Participant]],
+) -> None:
+    """An analyst (no view_participant_identities) types a known number, re-typed."""
+    session, people = recorded
+    later = record_session(
+        module_version=session.module_version, held_on=date(2024, 9, 2),
+        unit=session.unit, actor="t",
+    )  # fmt: skip
+    other_unit = create_unit(name="12e Compagnie générée", actor="t")
+    client = logged_in(make_user("analyst"))
+    add = reverse("web:training_participant_add", args=[later.pk])
+    typed = {"service_number": " gen 4471 test", "rank": "adjudant", "unit": other_unit.pk}
+    page = client.post(add, typed | {"name": "Quelqu'un Dautre"}).content.decode()
+    assert "This service number is recorded under another name" in page
+    assert TRAINEES[0][1] not in page and "Dautre" not in page and people[0].pseudonym not in page
+    assert not later.attendances.exists()
+
+    reply = client.post(add, typed | {"name": "awa genere DIARRA"}, follow=True)
+    shown = [str(message) for message in reply.context["messages"]]
+    assert shown == ["Participant added to the session."]  # no pseudonym in the reply
+    people[0].refresh_from_db()
+    assert (people[0].rank, people[0].unit) == ("sergent", session.unit)  # not overwritten
+    enrolled = later.attendances.get()
+    assert (enrolled.participant, enrolled.rank, enrolled.unit) == (
+        people[0],
+        "adjudant",
+        other_unit,
+    )
+    lookups = AuditEntry.objects.filter(action="lookup").order_by("id")
+    assert [(e.object_id, e.details["outcome"]) for e in lookups] == [
+        (str(people[0].pk), "name_differs"),
+        (str(people[0].pk), "matched"),
+    ]
+    page = client.post(add, typed | {"name": TRAINEES[0][1]}).content.decode()
+    assert "This participant is already registered for the session." in page
+    with translation.override("en"):  # the certificate prints the rank and unit of that session
+        texts = certificate_context(later, enrolled, ("N-1", "X"), "en")["texts"]
+        first = certificate_context(session, session.attendances.get(participant=people[0]),
+                                    ("N-1", "X"), "en")["texts"]  # fmt: skip
+    assert texts["identity"] == "Warrant officer, service number N-1, 12e Compagnie générée"
+    assert first["identity"] == "Sergeant, service number N-1, 99e Bataillon généré"
 
 
 def test_revealing_an_identity_shows_it_once_and_is_audited(
@@ -348,16 +409,24 @@ def test_a_new_version_of_a_module_keeps_the_old_one(curriculum: Curriculum) -> 
 
 
 def test_a_scenario_is_built_from_the_form(curriculum: Curriculum) -> None:
+    """Whole years; a second scenario whose period overlaps the first without being the same
+    is refused with the reason (subtracting the two would reveal the years that differ)."""
     client = logged_in(make_user("trainer"))
-    response = client.post(
-        reverse("web:training_scenario_new"),
-        {"module": curriculum.module.pk, "region_pcode": "ML05", "context": "checkpoint",
-         "period_from": "2023-01-01", "period_to": "2023-12-31"},
-    )  # fmt: skip
+    url = reverse("web:training_scenario_new")
+    asked = {"module": curriculum.module.pk, "region_pcode": "ML05", "context": "checkpoint",
+             "first_year": "2022", "last_year": "2023"}  # fmt: skip
+    response = client.post(url, asked)
     scenario = Scenario.objects.get()
     assert response.status_code == 302 and scenario.built_by == "trainer-user"
+    assert (scenario.period_from, scenario.period_to) == (date(2022, 1, 1), date(2023, 12, 31))
     page = client.get(reverse("web:training_scenarios")).content.decode()
-    assert scenario.title in page
+    assert scenario.title in page and "2022 – 2023" in page
+    refused = client.post(url, {**asked, "first_year": "2023", "last_year": "2024"})
+    assert refused.status_code == 200 and Scenario.objects.count() == 1
+    assert 'class="errorlist"' in refused.content.decode()
+    assert "2022–2023" in refused.content.decode()
+    backwards = client.post(url, {**asked, "first_year": "2024", "last_year": "2022"})
+    assert "The end of the period cannot come before its start." in backwards.content.decode()
 
 
 def test_the_effect_page_reports_each_partner_with_its_caveats(
@@ -371,5 +440,14 @@ def test_the_effect_page_reports_each_partner_with_its_caveats(
     # The generated unit has no area of operations: no estimate, and the page says why.
     assert "effect-none" in text and "units without a recorded area" in text
     url = reverse("web:training_effect")
-    text = client.get(url, {"period_from": "2024-05-01", "period_to": "2024-01-01"}).content
+    text = client.get(url, {"year_from": "2024", "year_to": "2023"}).content
     assert "The end of the period cannot come before its start." in text.decode()
+    # Whole years only, 1990 to this year: a day cannot be chosen.
+    assert client.get(url, {"year_from": "1989"}).context["form"].errors["year_from"]
+    next_year = str(date.today().year + 1)
+    assert client.get(url, {"year_to": next_year}).context["form"].errors["year_to"]
+    assert client.get(url, {"year_to": "2024-03-12"}).context["form"].errors["year_to"]
+    text = client.get(url, {"year_from": "2024", "year_to": "2024"}).content.decode()
+    assert "<h2>Partenaire généré</h2>" in text
+    later = client.get(url, {"year_from": "2025"}).content.decode()
+    assert "<h2>Partenaire généré</h2>" not in later

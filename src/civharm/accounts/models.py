@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "update": _("changed"),
     "delete": _("deleted"),
     "read": _("read a protected field"),
+    "lookup": _("found a record by a protected field"),
     "import": _("imported a file"),
     "export": _("exported"),
     "export_identities": _("exported identities"),

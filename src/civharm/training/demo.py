@@ -166,8 +166,7 @@ def _seed_scenario(actor: str, modules: dict[str, TrainingModule]) -> int:
         return 0
     module = modules.get("force-populated-areas")
     build_scenario(
-        module, "ML05", date(2022, 1, 1), date(2024, 12, 31), busiest["interaction_context"],
-        actor=actor,
+        module, "ML05", 2022, 2024, busiest["interaction_context"], actor=actor,
     )  # fmt: skip
     return 1
 

@@ -1,8 +1,10 @@
 """Difference in differences for "does the training work": harm incidents per area-month in
 trained areas, before and after training, against comparison areas over the same windows.
 
-Pure Python (numpy; never imports Django). The estimate is a ratio of rate ratios with a
-bootstrap interval over areas; it never claims more than that (see `CAVEATS`, docs/training.md).
+Pure Python (numpy; never imports Django). The estimate is a ratio of rate ratios with an
+interval from a bootstrap over areas, floored by the Poisson noise of the pooled counts; it
+never claims more than that (see `CAVEATS`, docs/training.md) and never returns an infinite
+bound.
 """
 
 from __future__ import annotations
@@ -48,6 +50,10 @@ FEW_AREAS_CAVEAT = N_(
 NO_ESTIMATE_NO_AREAS = N_("No trained or no comparison area: nothing to compare.")
 NO_ESTIMATE_NO_INCIDENTS = N_(
     "A group had no incident before or after training: a change in rate cannot be estimated."
+)
+NO_INTERVAL_ONE_AREA = N_(
+    "Only one trained or one comparison area: the estimate has no interval (nothing shows "
+    "how much areas differ)."
 )
 NO_INTERVAL_TOO_SPARSE = N_(
     "Too few incidents for an interval: many resampled sets of areas had a group with none."
@@ -154,17 +160,28 @@ def _bootstrap(
     return _ratio_of_ratios(*picked, months)
 
 
-def _interval(ratio: float, draws: np.ndarray, areas: int, level: float) -> tuple[float, float]:
-    """On the log scale: the bootstrap's standard error, widened by areas/(areas − 1) (a
-    resample of few areas varies less than a new sample would) and a t quantile with
-    areas − 1 degrees of freedom. Plain percentiles covered 87-90% of simulated 95%
-    intervals with 15 trained areas; this covers 93-95% (docs/training.md)."""
+def poisson_floor(counts: tuple[np.ndarray, ...]) -> float:
+    """Standard error of the log ratio of rate ratios from Poisson noise alone:
+    sqrt(1/ΣTB + 1/ΣTA + 1/ΣCB + 1/ΣCA). Resampling areas cannot see this noise when areas
+    look alike (six areas each going 3 -> 1 resample to the same ratio every time)."""
+    return math.sqrt(sum(1.0 / float(np.sum(values)) for values in counts))
+
+
+def _interval(
+    ratio: float, draws: np.ndarray, areas: int, level: float, floor: float
+) -> tuple[float, float]:
+    """On the log scale: the larger of the bootstrap's standard error, widened by
+    areas/(areas − 1) (a resample of few areas varies less than a new sample would), and
+    the Poisson floor; times a t quantile with areas − 1 degrees of freedom (areas ≥ 2,
+    checked by the caller). Plain percentiles covered 87-90% of simulated 95% intervals with
+    15 trained areas; this covers about 95% (docs/training.md)."""
     logs = np.log(draws[np.isfinite(draws) & (draws > 0)])
-    if areas < 2 or logs.size < 2:
-        return (-1.0, math.inf)
-    spread = float(np.std(logs, ddof=1)) * math.sqrt(areas / (areas - 1))
+    spread = floor
+    if logs.size >= 2:
+        boot = float(np.std(logs, ddof=1)) * math.sqrt(areas / (areas - 1))
+        spread = max(boot, floor)
     quantile = float(stats.t.ppf((1 + level) / 2, areas - 1))
-    centre = math.log(ratio) if ratio > 0 else float(np.mean(logs))
+    centre = math.log(ratio)
     return math.exp(centre - quantile * spread) - 1, math.exp(centre + quantile * spread) - 1
 
 
@@ -188,7 +205,10 @@ def difference_in_differences(
     after; comparison areas: `control_*`). `exposure`: months per area-period (one number for
     all, or an `Exposure`); None counts each area-period as one month.
 
-    The interval is the percentile interval of `n_boot` resamples of areas (see _bootstrap)."""
+    The interval is on the log scale: the standard error is the larger of that of `n_boot`
+    resamples of areas (see _bootstrap) and the Poisson floor (see poisson_floor), times a t
+    quantile (see _interval). With fewer than two trained or two comparison areas there is no
+    interval (`reason` says so), never an infinite bound."""
     counts = (
         _as_array(treated_before, "treated_before"),
         _as_array(treated_after, "treated_after"),
@@ -222,10 +242,13 @@ def difference_in_differences(
     undefined = int(np.isnan(draws).sum())
     low = high = None
     reason = None
-    if undefined > MAX_UNDEFINED_SHARE * n_boot:
+    if min(n_treated, n_control) < 2:
+        reason = NO_INTERVAL_ONE_AREA
+    elif undefined > MAX_UNDEFINED_SHARE * n_boot:
         reason = NO_INTERVAL_TOO_SPARSE
     else:
-        low, high = _interval(ratio, draws, min(n_treated, n_control), level)
+        floor = poisson_floor(counts)
+        low, high = _interval(ratio, draws, min(n_treated, n_control), level, floor)
     return DidEstimate(
         effect=ratio - 1,
         low=low,

@@ -22,3 +22,11 @@ class UnknownQuestionError(TrainingError):
 
 class MissingServiceNumberError(TrainingError):
     """A participant was given without a service number."""
+
+
+class NameMismatchError(TrainingError):
+    """A known service number was typed with a name other than the one recorded for it."""
+
+
+class AlreadyRegisteredError(TrainingError):
+    """The participant is already registered for the session."""

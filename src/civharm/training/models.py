@@ -159,6 +159,9 @@ class Session(models.Model):
     )
     # Trainers are staff or partner trainers acting in a professional capacity: not protected.
     trainers = models.TextField(_("trainers"), blank=True)
+    # The ids of the questions both tests are scored on, frozen when the first test is recorded
+    # (None before): retiring or adding a question later never changes what a session measures.
+    question_ids = models.JSONField(_("questions of its tests"), null=True, blank=True)
     created_by = models.CharField(_("created by"), max_length=150)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -180,7 +183,8 @@ class Session(models.Model):
 
 
 class Participant(models.Model):
-    """A trainee, shown by pseudonym; service number and name are encrypted."""
+    """A trainee, shown by pseudonym; service number and name are encrypted. Rank and unit are
+    those first recorded; each attendance keeps the rank and unit at that session."""
 
     pseudonym = models.CharField(_("pseudonym"), max_length=16, unique=True)
     # HMAC-SHA256 of the normalised service number (key derived from the field key): finds the
@@ -211,7 +215,8 @@ class Participant(models.Model):
 
 
 class Attendance(models.Model):
-    """Whether a participant registered for a session attended it."""
+    """Whether a participant registered for a session attended it, with their rank and unit at
+    the time (a certificate prints these; the participant's own are those first recorded)."""
 
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
@@ -223,6 +228,15 @@ class Attendance(models.Model):
         verbose_name=_("participant"),
     )
     attended = models.BooleanField(_("attended"), default=True)
+    rank = models.CharField(_("rank"), max_length=16, choices=RANKS, default="other")
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("unit"),
+    )
 
     class Meta:
         ordering = ["session", "participant__pseudonym"]
@@ -325,6 +339,9 @@ class Scenario(models.Model):
     period_from = models.DateField(_("period from"), null=True, blank=True)
     period_to = models.DateField(_("period to"), null=True, blank=True)
     context = models.CharField(_("interaction context"), max_length=64, blank=True)
+    # "" for scenarios built before the category was stored (the overlap check treats it as
+    # any category).
+    actor_category = models.CharField(_("actor category"), max_length=64, blank=True, default="")
     text = models.TextField(_("case study"))
     # Only figures that passed disclosure control; never a person.
     figures = models.JSONField(_("figures"), default=dict, blank=True)

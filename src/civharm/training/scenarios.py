@@ -1,19 +1,21 @@
 """Scenario bank: case studies for a training module built from how harm really happens.
 
 The figures of a scenario (incidents and people harmed in one interaction context, region and
-period, attributed to one category of actor) pass through ONE disclosure-controlled release;
-the text quotes only its shown cells. Never names a person, a pseudonym, an incident code, a
-village, nor a date finer than a month.
+whole calendar years, attributed to one category of actor) pass through ONE disclosure-controlled
+release, then the minimum-contributors rule; the text quotes only shown cells. Never names a
+person, a pseudonym, an incident code, a village, nor a date finer than a month; never builds a
+period that overlaps another scenario's of the same kind without being identical to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -26,8 +28,17 @@ from civharm.analysis.snapshot import register_snapshot
 from civharm.core.gazetteer import Gazetteer
 from civharm.core.i18n import N_
 from civharm.core.taxonomy import load_taxonomy
-from civharm.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE, TableSpec, protect_counts
+from civharm.disclosure import (
+    PRIMARY,
+    SUPPRESSED_MARK,
+    SUPPRESSION_NOTE,
+    ProtectedCell,
+    ProtectedTable,
+    TableSpec,
+    protect_counts,
+)
 from civharm.disclosure.tables import ProtectedRelease
+from civharm.training.errors import TrainingError
 from civharm.training.models import Scenario, TrainingModule
 
 INCIDENTS = "incidents"
@@ -103,6 +114,23 @@ DISCUSSION = (
     ),
 )
 OBJECTIVE_QUESTION = N_("How does this case bear on the learning objective: “{objective}”?")
+CONTRIBUTORS_NOTE = N_(
+    "A number of people is shown only when at least {threshold} incidents lie behind it."
+)
+OTHER_HARM = N_("Other types of harm: {mark}")
+# A withheld breakdown row is not listed by name ("Djenné: —" would tell that at least one
+# incident happened there): the shown rows are listed, then one line for all the others.
+OTHER_ROWS = {
+    "time": N_("Other periods: {mark}"),
+    "cercle": N_("Other cercles: {mark}"),
+    "actor": N_("Other alleged actors: {mark}"),
+}
+OVERLAP_REFUSAL = N_(
+    "A scenario of the same region, interaction context and actors already covers {period}: "
+    "a period that overlaps it without being the same is refused, because subtracting the "
+    "two scenarios' figures would reveal the incidents of the years that differ; build "
+    "exactly {period} or a period that does not overlap it."
+)
 
 
 @dataclass(frozen=True)
@@ -139,7 +167,72 @@ def incident_figure_records(
 def protect_scenario_figures(
     records: Iterable[Mapping[str, Any]], threshold: int
 ) -> ProtectedRelease:
-    return protect_counts(list(records), TABLES, measure="value", threshold=threshold)
+    """The scenario's one release: small-cell and secondary suppression of every table
+    together, then the minimum-contributors rule on the people figures."""
+    wanted = list(records)
+    release = protect_counts(wanted, TABLES, measure="value", threshold=threshold)
+    return withhold_thin_people_figures(release, wanted, threshold)
+
+
+def withhold_thin_people_figures(
+    release: ProtectedRelease, records: Iterable[Mapping[str, Any]], threshold: int
+) -> ProtectedRelease:
+    """The minimum-contributors rule: a number of people (any figure but the incident count)
+    is withheld when fewer than `threshold` incidents contribute to it (have a non-zero count
+    of that harm in that row), or when its row's incident count — the total, or the time
+    bucket, cercle or actor set of the cell — is withheld or below `threshold`.
+
+    Small-cell suppression alone withholds only sums below k: "47 households displaced" from
+    one incident would be shown and would describe that one incident. Zeros are withheld
+    under the same rule (0 contributors < k), so "—" never says that someone was harmed.
+    This is the only place the rule is applied; the text and Scenario.figures both read the
+    release it returns."""
+    contributors = _contributors(release, records)
+    tables = {}
+    for name, table in release.tables.items():
+        cells = tuple(
+            _thin(cell) if _too_thin(release, name, cell, contributors, threshold) else cell
+            for cell in table.cells
+        )
+        tables[name] = ProtectedTable(table.spec, cells)
+    return ProtectedRelease(release.threshold, tables)
+
+
+def _contributors(
+    release: ProtectedRelease, records: Iterable[Mapping[str, Any]]
+) -> dict[tuple[str, tuple[str, ...]], int]:
+    """{(table, cell key): how many records hold a non-zero value in that cell}."""
+    counts: dict[tuple[str, tuple[str, ...]], int] = {}
+    for record in records:
+        if record["figure"] == INCIDENTS or not record["value"]:
+            continue
+        for name, table in release.tables.items():
+            key = (name, tuple(str(record[d]) for d in table.spec.dimensions))
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _too_thin(
+    release: ProtectedRelease,
+    table: str,
+    cell: ProtectedCell,
+    contributors: Mapping[tuple[str, tuple[str, ...]], int],
+    threshold: int,
+) -> bool:
+    if cell.key[0] == INCIDENTS:
+        return False  # incident counts are protected by the release itself
+    breakdown = cell.key[1:]
+    if any(breakdown):
+        row_incidents = release.table(table).value(INCIDENTS, *breakdown)
+    else:  # a figure that does not apply to this breakdown: its row is the total
+        row_incidents = release.table("key").value(INCIDENTS)
+    if row_incidents is None or row_incidents < threshold:
+        return True
+    return contributors.get((table, cell.key), 0) < threshold
+
+
+def _thin(cell: ProtectedCell) -> ProtectedCell:
+    return ProtectedCell(cell.key, None, PRIMARY)
 
 
 def _threshold() -> int:
@@ -159,22 +252,29 @@ def _labels(terms: Iterable[Any], language: str) -> dict[str, str]:
 
 
 def _figure_lines(release: ProtectedRelease, harm_labels: Mapping[str, str]) -> list[str]:
+    """The incident count, each harm type whose number of people is shown, then one line for
+    every other harm type (withheld or zero: a reader cannot tell which harm occurred)."""
     key = release.table("key")
     lines = [_("Incidents: {count}").format(count=_shown(key.value(INCIDENTS)))]
     for harm, label in harm_labels.items():
-        if key.cell(harm) is not None:
-            lines.append(_("{harm}: {count}").format(harm=label, count=_shown(key.value(harm))))
+        cell = key.cell(harm)
+        if cell is not None and cell.value is not None:
+            lines.append(_("{harm}: {count}").format(harm=label, count=cell.value))
+    if len(lines) - 1 < len(harm_labels):
+        lines.append(_(OTHER_HARM).format(mark=SUPPRESSED_MARK))
     return lines
 
 
 def _breakdown_lines(
     release: ProtectedRelease, table: str, label_of: Mapping[str, str]
 ) -> list[str]:
-    cells = [c for c in release.table(table).cells if c.key[0] == INCIDENTS and c.key[1]]
-    return [
-        f"- {label_of.get(c.key[1], c.key[1])}: {_shown(c.value)}"
-        for c in sorted(cells, key=lambda c: c.key[1])
-    ]
+    """The shown rows by name; withheld rows only as one "others: —" line (see OTHER_ROWS)."""
+    cells = [c for c in release.table(table).cells if c.key[0] == INCIDENTS]
+    shown = sorted((c for c in cells if c.value is not None and c.key[1]), key=lambda c: c.key)
+    lines = [f"- {label_of.get(c.key[1], c.key[1])}: {c.value}" for c in shown]
+    if any(c.value is None for c in cells):
+        lines.append("- " + _(OTHER_ROWS[table]).format(mark=SUPPRESSED_MARK))
+    return lines
 
 
 def _bucket_labels(buckets: TimeBuckets) -> dict[str, str]:
@@ -200,8 +300,8 @@ def scenario_title(request: ScenarioRequest, context_label: str) -> str:
     return _("{context} in {region}, {start} to {end}").format(
         context=context_label,
         region=request.region_name,
-        start=_month(request.period_from.isoformat()),
-        end=_month(request.period_to.isoformat()),
+        start=request.period_from.year,
+        end=request.period_to.year,
     )
 
 
@@ -222,8 +322,8 @@ def scenario_text(
     ).format(
         context=context_label,
         region=request.region_name,
-        start=_month(request.period_from.isoformat()),
-        end=_month(request.period_to.isoformat()),
+        start=request.period_from.year,
+        end=request.period_to.year,
         category=categories.get(request.actor_category, request.actor_category),
     )
     figures = _figure_lines(release, _labels(taxonomy.harm_types, language))
@@ -234,8 +334,9 @@ def scenario_text(
     actor_labels = _actor_labels(release, _labels(taxonomy.actors, language))
     figures += [_("Incidents by alleged actors:")]
     figures += _breakdown_lines(release, "actor", actor_labels)
-    if release.suppressed_count:
+    if any(SUPPRESSED_MARK in line for line in figures):
         figures.append(_(SUPPRESSION_NOTE).format(threshold=release.threshold))
+        figures.append(_(CONTRIBUTORS_NOTE).format(threshold=release.threshold))
     sequence = _(TYPICAL_SEQUENCES.get(request.context, GENERIC_SEQUENCE))
     questions = [_(q) for q in DISCUSSION] + _objective_questions(request.module)
     sections = [
@@ -269,32 +370,24 @@ def _region_name(region_pcode: str) -> str:
 def build_scenario(
     module: TrainingModule | None,
     region_pcode: str,
-    period_from: date,
-    period_to: date,
+    first_year: int,
+    last_year: int,
     context: str,
     *,
     actor: Any,
     actor_category: str = "state_forces",
 ) -> Scenario:
-    """Build, store and audit a case study. `actor` is the user (or username) building it.
-    The period is taken to whole months: the case study names no date finer than a month."""
-    period_from, period_to = _whole_months(period_from, period_to)
+    """Build, store and audit a case study of whole calendar years `first_year`..`last_year`.
+    `actor` is the user (or username) building it. Raises TrainingError when the period
+    overlaps another scenario's of the same region, context and actor category without being
+    identical to it (see refuse_overlapping_period)."""
+    period_from, period_to = whole_years(first_year, last_year)
+    refuse_overlapping_period(region_pcode, context, actor_category, period_from, period_to)
     request = ScenarioRequest(
         module, region_pcode, _region_name(region_pcode), period_from, period_to, context,
         actor_category,
     )  # fmt: skip
-    wanted = DashboardFilter(
-        date_from=period_from, date_to=period_to, region=region_pcode,
-        actor_category=actor_category, context=context,
-    )  # fmt: skip
-    con = register_snapshot().connection
-    rows = list(unit_records(con, wanted))
-    threshold = _threshold()
-    buckets = choose_time_buckets(period_months(period_from, period_to), len(rows), threshold)
-    harm_types = load_taxonomy().keys("harm_types")
-    release = protect_scenario_figures(
-        incident_figure_records(rows, buckets, harm_types), threshold
-    )
+    release, buckets = _release(request)
     language = translation.get_language() or "fr"
     contexts = _labels(load_taxonomy().interaction_contexts, language)
     scenario = Scenario.objects.create(
@@ -304,6 +397,7 @@ def build_scenario(
         period_from=period_from,
         period_to=period_to,
         context=context,
+        actor_category=actor_category,
         text=scenario_text(request, release, buckets, language),
         figures=release_figures(release, buckets),
         built_by=_username(actor),
@@ -312,16 +406,62 @@ def build_scenario(
         _username(actor), "create", "Scenario", scenario.pk,
         details={
             "region": region_pcode, "context": context, "actor_category": actor_category,
-            "period": f"{period_from:%Y-%m}/{period_to:%Y-%m}",
+            "period": f"{period_from:%Y}/{period_to:%Y}",
             "withheld": release.suppressed_count,
         },
     )  # fmt: skip
     return scenario
 
 
-def _whole_months(period_from: date, period_to: date) -> tuple[date, date]:
-    following = date(period_to.year + period_to.month // 12, period_to.month % 12 + 1, 1)
-    return period_from.replace(day=1), following - timedelta(days=1)
+def _release(request: ScenarioRequest) -> tuple[ProtectedRelease, TimeBuckets]:
+    wanted = DashboardFilter(
+        date_from=request.period_from, date_to=request.period_to, region=request.region_pcode,
+        actor_category=request.actor_category, context=request.context,
+    )  # fmt: skip
+    rows = list(unit_records(register_snapshot().connection, wanted))
+    threshold = _threshold()
+    months = period_months(request.period_from, request.period_to)
+    buckets = choose_time_buckets(months, len(rows), threshold)
+    harm_types = load_taxonomy().keys("harm_types")
+    records = incident_figure_records(rows, buckets, harm_types)
+    return protect_scenario_figures(records, threshold), buckets
+
+
+def whole_years(first_year: int, last_year: int) -> tuple[date, date]:
+    """1 January of the first year to 31 December of the last. Periods are whole years so that
+    two scenarios can only differ by whole years (see refuse_overlapping_period)."""
+    if last_year < first_year:
+        raise TrainingError(_("The end of the period cannot come before its start."))
+    return date(int(first_year), 1, 1), date(int(last_year), 12, 31)
+
+
+def refuse_overlapping_period(
+    region_pcode: str, context: str, actor_category: str, period_from: date, period_to: date
+) -> None:
+    """Refuse a period that overlaps, without being identical to, the period of a scenario of
+    the same region, context and actor category: subtracting the two scenarios' figures would
+    give those of the years that differ, which were never protected on their own (two
+    scenarios of 2019–2024 and 2020–2024 give away the incidents of 2019). The identical
+    period shows the same figures; a period that does not overlap shares no incident.
+    A scenario stored without a category (built before it was stored) counts as the same."""
+    same_kind = Scenario.objects.filter(region_pcode=region_pcode, context=context).filter(
+        Q(actor_category=actor_category) | Q(actor_category="")
+    )
+    clash = (
+        same_kind.filter(period_from__lte=period_to, period_to__gte=period_from)
+        .exclude(period_from=period_from, period_to=period_to)
+        .order_by("period_from", "period_to")
+        .first()
+    )
+    if clash is not None and clash.period_from and clash.period_to:
+        raise TrainingError(_(OVERLAP_REFUSAL).format(period=_years(clash)))
+
+
+def _years(scenario: Scenario) -> str:
+    start, end = scenario.period_from, scenario.period_to
+    if start is None or end is None:
+        return ""
+    return str(start.year) if start.year == end.year else f"{start.year}–{end.year}"
 
 
 def _username(actor: Any) -> str:

@@ -22,11 +22,15 @@ from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
 from civharm.core.protection import new_pseudonym
+from civharm.core.text import fold
 from civharm.incidents.protection import field_cipher
 from civharm.training.errors import (
+    AlreadyRegisteredError,
     MissingServiceNumberError,
+    NameMismatchError,
     NotAllowedError,
     NotRegisteredError,
+    TrainingError,
     UnknownQuestionError,
 )
 from civharm.training.gain import PairedScore, percent
@@ -43,8 +47,6 @@ from civharm.training.models import (
 )
 
 if TYPE_CHECKING:
-    from django.db.models import QuerySet
-
     from civharm.accounts.models import User
 
 VIEW_IDENTITIES_CAPABILITY = "view_participant_identities"
@@ -140,28 +142,85 @@ def add_participant(
     unit: Unit | None,
     actor: str,
 ) -> Participant:
-    """Register a participant for the session (attending), reusing the participant with the
-    same service number; a known participant's rank and unit are brought up to date."""
+    """Register a participant for the session (attending), with their rank and unit at this
+    session. A known service number finds the same participant again only if the typed name is
+    theirs (or none was typed, or none is recorded); their record is never overwritten. Every
+    match is audited as a lookup, refused ones too (NameMismatchError, AlreadyRegisteredError)."""
     if not normalise_service_number(service_number):
         raise MissingServiceNumberError(_("A participant needs a service number."))
+    refusal: TrainingError | None = None
     with transaction.atomic():
         participant = find_participant(service_number)
         if participant is None:
             participant = _create_participant(service_number, name, rank, unit, actor)
         else:
-            _update_participant(participant, name, rank, unit, actor)
-        attendance, created = Attendance.objects.get_or_create(
-            session=session, participant=participant, defaults={"attended": True}
-        )
-        if created:
-            audit.record(
-                actor,
-                "create",
-                "TrainingAttendance",
-                attendance.pk,
-                details={"session": session.code, "pseudonym": participant.pseudonym},
-            )
+            refusal = _refusal_for_match(session, participant, name)
+            _audit_lookup(actor, session, participant, refusal)
+            if refusal is None:
+                _complete_name(participant, name, actor)
+        if refusal is None:
+            _register(session, participant, rank, unit, actor)
+    if refusal is not None:  # raised after the block, so that the lookup entry is kept
+        raise refusal
     return participant
+
+
+def same_name(typed: str, recorded: str) -> bool:
+    """Names compared without accents, case, punctuation or word order."""
+    return sorted(fold(typed).split()) == sorted(fold(recorded).split())
+
+
+def _refusal_for_match(
+    session: Session, participant: Participant, name: str
+) -> TrainingError | None:
+    """Why a matched participant may not be registered here, if they may not. The messages echo
+    neither name: a mistyped number must not tell who it belongs to."""
+    recorded = field_cipher().decrypt(participant.name_encrypted) if name.strip() else ""
+    if recorded and not same_name(name, recorded):
+        return NameMismatchError(
+            _(
+                "This service number is recorded under another name: check the number and the "
+                "name, or ask a trainer."
+            )
+        )
+    if Attendance.objects.filter(session=session, participant=participant).exists():
+        return AlreadyRegisteredError(_("This participant is already registered for the session."))
+    return None
+
+
+def _audit_lookup(
+    actor: str, session: Session, participant: Participant, refusal: TrainingError | None
+) -> None:
+    outcomes = {NameMismatchError: "name_differs", AlreadyRegisteredError: "already_registered"}
+    audit.record(
+        actor,
+        "lookup",
+        "TrainingParticipant",
+        participant.pk,
+        fields=["name", "service_number"],
+        details={
+            "session": session.code,
+            "pseudonym": participant.pseudonym,
+            "outcome": "matched" if refusal is None else outcomes[type(refusal)],
+        },
+    )
+
+
+def _register(
+    session: Session, participant: Participant, rank: str, unit: Unit | None, actor: str
+) -> Attendance:
+    attendance = Attendance.objects.create(
+        session=session, participant=participant, attended=True, rank=rank, unit=unit
+    )
+    audit.record(
+        actor,
+        "create",
+        "TrainingAttendance",
+        attendance.pk,
+        fields=["attended", "rank"] + (["unit"] if unit else []),
+        details={"session": session.code, "pseudonym": participant.pseudonym},
+    )
+    return attendance
 
 
 def _create_participant(
@@ -188,28 +247,18 @@ def _create_participant(
     return participant
 
 
-def _update_participant(
-    participant: Participant, name: str, rank: str, unit: Unit | None, actor: str
-) -> None:
-    changed: list[str] = []
-    if name.strip() and not participant.name_encrypted:
-        participant.name_encrypted = field_cipher().encrypt(name.strip())
-        changed.append("name")
-    if rank and rank != participant.rank:
-        participant.rank = rank
-        changed.append("rank")
-    if unit is not None and unit.pk != participant.unit_id:
-        participant.unit = unit
-        changed.append("unit")
-    if not changed:
+def _complete_name(participant: Participant, name: str, actor: str) -> None:
+    """A participant recorded without a name takes the one typed now (nothing is replaced)."""
+    if not name.strip() or field_cipher().decrypt(participant.name_encrypted):
         return
-    participant.save()
+    participant.name_encrypted = field_cipher().encrypt(name.strip())
+    participant.save(update_fields=["name_encrypted"])
     audit.record(
         actor,
         "update",
         "TrainingParticipant",
         participant.pk,
-        fields=changed,
+        fields=["name"],
         details={"pseudonym": participant.pseudonym},
     )
 
@@ -250,9 +299,32 @@ def record_attendance(
 # -- tests ----------------------------------------------------------------------------
 
 
-def active_questions(session: Session) -> QuerySet[Question]:
-    """The questions a test of this session is scored on: the module's active bank, now."""
-    return Question.objects.filter(module_id=session.module_version.module_id, active=True)
+def session_questions(session: Session) -> list[Question]:
+    """The questions both tests of this session are scored on: the set frozen at its first test
+    (retired questions included), or before any test the module's active bank."""
+    questions = Question.objects.filter(module_id=session.module_version.module_id)
+    if session.question_ids is None:
+        return list(questions.filter(active=True).order_by("id"))
+    return list(questions.filter(pk__in=session.question_ids).order_by("id"))
+
+
+def _freeze_questions(session: Session, actor: str) -> list[Question]:
+    """Freeze the session's question set at its first test (call inside the transaction)."""
+    # Locked re-read (PostgreSQL): two first tests entered at once freeze one set.
+    frozen = Session.objects.select_for_update().values_list("question_ids", flat=True)
+    session.question_ids = frozen.get(pk=session.pk)
+    if session.question_ids is None:
+        session.question_ids = [question.pk for question in session_questions(session)]
+        session.save(update_fields=["question_ids"])
+        audit.record(
+            actor,
+            "update",
+            "TrainingSession",
+            session.pk,
+            fields=["question_ids"],
+            details={"session": session.code, "questions": len(session.question_ids)},
+        )
+    return session_questions(session)
 
 
 def score_answers(questions: Iterable[Question], answers: Mapping[str, str]) -> tuple[int, int]:
@@ -273,20 +345,21 @@ def record_attempt(
     *,
     actor: str,
 ) -> TestAttempt:
-    """Score a pre- or post-test against the module's active questions at this moment and store
-    it; entering the same attempt again replaces it (audited as a change)."""
+    """Score a pre- or post-test on the session's question set (frozen at its first test, so
+    both tests count the same questions) and store it; entering the same attempt again replaces
+    it (audited as a change)."""
     if kind not in dict(ATTEMPT_KINDS):
         raise ValueError(f"unknown test kind: {kind!r}")
-    questions = list(active_questions(session))
-    cleaned = _checked_answers(questions, answers)
-    score, maximum = score_answers(questions, cleaned)
     with transaction.atomic():
         if not Attendance.objects.filter(session=session, participant=participant).exists():
             raise NotRegisteredError(_("This participant is not registered for the session."))
+        questions = _freeze_questions(session, actor)
+        cleaned = _checked_answers(questions, answers)
+        score, maximum = score_answers(questions, cleaned)
         previous = TestAttempt.objects.filter(
             session=session, participant=participant, kind=kind
         ).first()
-        attempt, created = TestAttempt.objects.update_or_create(
+        attempt, _created = TestAttempt.objects.update_or_create(
             session=session,
             participant=participant,
             kind=kind,
@@ -297,24 +370,28 @@ def record_attempt(
                 "scored_at": timezone.now(),
             },
         )
-        details: dict[str, object] = {
-            "session": session.code,
-            "pseudonym": participant.pseudonym,
-            "kind": kind,
-            "score": score,
-            "max_score": maximum,
-        }
-        if previous is not None:
-            details.update(previous_score=previous.score, previous_max_score=previous.max_score)
-        audit.record(
-            actor,
-            "create" if created else "update",
-            "TrainingTestAttempt",
-            attempt.pk,
-            fields=["answers", "score"],
-            details=details,
-        )
+        _audit_attempt(actor, attempt, previous)
     return attempt
+
+
+def _audit_attempt(actor: str, attempt: TestAttempt, previous: TestAttempt | None) -> None:
+    details: dict[str, object] = {
+        "session": attempt.session.code,
+        "pseudonym": attempt.participant.pseudonym,
+        "kind": attempt.kind,
+        "score": attempt.score,
+        "max_score": attempt.max_score,
+    }
+    if previous is not None:
+        details.update(previous_score=previous.score, previous_max_score=previous.max_score)
+    audit.record(
+        actor,
+        "create" if previous is None else "update",
+        "TrainingTestAttempt",
+        attempt.pk,
+        fields=["answers", "score"],
+        details=details,
+    )
 
 
 def _checked_answers(questions: list[Question], answers: Mapping[str | int, str]) -> dict[str, str]:
@@ -327,7 +404,7 @@ def _checked_answers(questions: list[Question], answers: Mapping[str | int, str]
         question = by_id.get(str(question_id))
         if question is None:
             raise UnknownQuestionError(
-                _("An answer refers to a question that is not in this module's active bank.")
+                _("An answer refers to a question that is not in this session's test.")
             )
         if str(choice) not in {str(option["key"]) for option in question.choices}:
             raise UnknownQuestionError(_("An answer is not one of the question's choices."))

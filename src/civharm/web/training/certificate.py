@@ -2,6 +2,7 @@
 
 It prints the participant's name and service number, so it needs view_participant_identities,
 and every download is written to the audit trail (the reading of the identity, then the export).
+Rank and unit are those recorded for that session (a later promotion never rewrites it).
 French by default; English when English is the active language. Without Pango the same
 certificate is returned as HTML, to print from the browser.
 """
@@ -26,7 +27,7 @@ from civharm.advocacy.brief_render import PdfUnavailable, html_to_pdf
 from civharm.training.models import Attendance, Participant, Session
 from civharm.training.services import reveal_participant
 from civharm.web.training.forms import trainer_names
-from civharm.web.training.sessions import get_enrolled, get_session
+from civharm.web.training.sessions import get_attendance, get_session
 
 TEMPLATE = "training/certificate.html"
 
@@ -49,15 +50,15 @@ def _when(session: Session) -> str:
     return _("held on {date} in {place}").format(date=start, place=place)
 
 
-def _texts(session: Session, participant: Participant, service_number: str) -> dict[str, str]:
-    unit = participant.unit.name if participant.unit else session.unit.name
+def _texts(session: Session, attendance: Attendance, service_number: str) -> dict[str, str]:
+    unit = attendance.unit.name if attendance.unit else session.unit.name
     version = session.module_version
     return {
         "kicker": _("Civilian harm mitigation — training of the armed forces"),
         "heading": _("Certificate of training"),
         "certifies": _("This certifies that"),
         "identity": _("{rank}, service number {number}, {unit}").format(
-            rank=capfirst(participant.get_rank_display()), number=service_number, unit=unit
+            rank=capfirst(attendance.get_rank_display()), number=service_number, unit=unit
         ),
         "attended": _("took part in the training module"),
         "version": _("version {version}").format(version=version.version),
@@ -78,31 +79,27 @@ def _texts(session: Session, participant: Participant, service_number: str) -> d
 
 
 def certificate_context(
-    session: Session, participant: Participant, identity: tuple[str, str], language: str
+    session: Session, attendance: Attendance, identity: tuple[str, str], language: str
 ) -> dict[str, Any]:
     service_number, name = identity
+    participant = attendance.participant
     return {
         "language": language,
         "name": name or participant.pseudonym,
         "module_title": session.module_version.module.title(language),
         "trainers": trainer_names(session.trainers),
         "number": certificate_number(session, participant),
-        "texts": _texts(session, participant, service_number),
+        "texts": _texts(session, attendance, service_number),
     }
-
-
-def _attended(session: Session, participant: Participant) -> bool:
-    return Attendance.objects.filter(
-        session=session, participant=participant, attended=True
-    ).exists()
 
 
 @capability_required("view_participant_identities")
 @require_GET
 def certificate(request: HttpRequest, pk: int, participant: int) -> HttpResponse:
     session = get_session(pk)
-    trainee = get_enrolled(session, participant)
-    if not _attended(session, trainee):
+    enrolled = get_attendance(session, participant)
+    trainee = enrolled.participant
+    if not enrolled.attended:
         messages.error(
             request,
             _("{pseudonym} is marked absent: no certificate.").format(pseudonym=trainee.pseudonym),
@@ -111,7 +108,8 @@ def certificate(request: HttpRequest, pk: int, participant: int) -> HttpResponse
     language = certificate_language()
     identity = reveal_participant(trainee, user=request.user)  # audited reading
     with translation.override(language):
-        html = render_to_string(TEMPLATE, certificate_context(session, trainee, identity, language))
+        context = certificate_context(session, enrolled, identity, language)
+        html = render_to_string(TEMPLATE, context)
     number = certificate_number(session, trainee)
     try:
         body, kind, content_type = html_to_pdf(html), "pdf", "application/pdf"

@@ -1,6 +1,6 @@
 """Page: does the training work — harm attributed to the national forces in trained units'
 areas before and after training, against comparison areas (a difference in differences from
-civharm.training.effect), per partner and period, with its interval and plain caveats.
+civharm.training.effect), per partner and whole years, with its interval and plain caveats.
 
 Shows only what the effect report releases: disclosure-controlled totals and the estimate;
 never a cercle's count, an incident or a person.
@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -20,7 +21,6 @@ from django.views.decorators.http import require_GET
 
 from civharm.accounts.permissions import capability_required
 from civharm.training.models import TrainingPartner
-from civharm.web.research.forms import DATE_INPUT
 from civharm.web.training.navigation import render_page
 
 
@@ -33,21 +33,44 @@ def effect_functions() -> tuple[Any, Any] | None:
     return training_effect, effect_by_partner
 
 
+FIRST_YEAR = 1990
+
+
 class EffectForm(forms.Form):
+    """A partner and whole calendar years (1990 to this year): a day-by-day period would let
+    two reports a day apart be differenced into one unit's cercles."""
+
     partner = forms.ModelChoiceField(
         label=_lazy("Partner"),
         queryset=TrainingPartner.objects.order_by("name"),
         required=False,
         empty_label=_lazy("each partner, then all together"),
     )
-    period_from = forms.DateField(label=_lazy("Sessions from"), widget=DATE_INPUT, required=False)
-    period_to = forms.DateField(label=_lazy("Sessions to"), widget=DATE_INPUT, required=False)
+    year_from = forms.IntegerField(
+        label=_lazy("Sessions from the year"), required=False, min_value=FIRST_YEAR
+    )
+    year_to = forms.IntegerField(
+        label=_lazy("to the year (included)"),
+        required=False,
+        min_value=FIRST_YEAR,
+        help_text=_lazy("Whole calendar years; leave one empty for no bound."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        this_year = date.today().year
+        for name in ("year_from", "year_to"):
+            field = self.fields[name]
+            assert isinstance(field, forms.IntegerField)
+            field.max_value = this_year
+            field.validators.append(MaxValueValidator(this_year))
+            field.widget.attrs.update({"min": FIRST_YEAR, "max": this_year, "step": 1})
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("period_from"), data.get("period_to")
+        start, end = data.get("year_from"), data.get("year_to")
         if start and end and end < start:
-            self.add_error("period_to", _("The end of the period cannot come before its start."))
+            self.add_error("year_to", _("The end of the period cannot come before its start."))
         return data
 
 
@@ -118,8 +141,8 @@ def report_view(report: Any) -> dict[str, Any]:
 
 def _reports(functions: tuple[Any, Any], data: dict[str, Any]) -> list[Any]:
     training_effect, effect_by_partner = functions
-    start: date | None = data.get("period_from")
-    end: date | None = data.get("period_to")
+    start: int | None = data.get("year_from")
+    end: int | None = data.get("year_to")
     if data.get("partner") is not None:
         return [training_effect(data["partner"], start, end)]
     return list(effect_by_partner(start, end))

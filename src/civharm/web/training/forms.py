@@ -8,9 +8,11 @@ drop their value, so an error page cannot echo it.
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -112,6 +114,30 @@ class SessionForm(forms.Form):
         if ends_on and held_on and ends_on < held_on:
             self.add_error("ends_on", _("The last day cannot come before the first day."))
         return data
+
+    def clean_held_on(self) -> date | None:
+        return session_day(self.cleaned_data.get("held_on"))
+
+    def clean_ends_on(self) -> date | None:
+        return session_day(self.cleaned_data.get("ends_on"))
+
+
+FIRST_SESSION_DAY = date(1990, 1, 1)
+
+
+def session_day(day: date | None) -> date | None:
+    """A session's day between 1 January 1990 and a year from today (planned sessions may be
+    recorded ahead; a typo such as 2204 may not)."""
+    if day is None:
+        return None
+    today = timezone.localdate()
+    try:
+        latest = today.replace(year=today.year + 1)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + 1, day=28)
+    if not FIRST_SESSION_DAY <= day <= latest:
+        raise forms.ValidationError(_("Give a day between 1 January 1990 and one year from today."))
+    return day
 
 
 def current_versions() -> Any:

@@ -1,5 +1,6 @@
 """Pages: the scenario bank (case studies built from anonymised, disclosure-controlled incident
-patterns) and the form that builds one for a module, region, period and interaction context.
+patterns) and the form that builds one for a module, region, whole calendar years and
+interaction context.
 
 A scenario holds only controlled figures and never a person; this page only shows what the
 builder (civharm.training.scenarios) stored.
@@ -7,11 +8,13 @@ builder (civharm.training.scenarios) stored.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -23,7 +26,7 @@ from civharm.core.gazetteer import Gazetteer
 from civharm.core.taxonomy import load_taxonomy
 from civharm.training.errors import TrainingError
 from civharm.training.models import Scenario, TrainingModule
-from civharm.web.research.forms import DATE_INPUT, region_choices
+from civharm.web.research.forms import region_choices
 from civharm.web.training.forms import bound_data, language, module_title
 from civharm.web.training.navigation import render_page
 
@@ -47,7 +50,14 @@ class ModuleChoiceField(forms.ModelChoiceField):
         return module_title(obj)
 
 
+FIRST_YEAR = 1990  # well before the register's first incidents
+
+
 class ScenarioForm(forms.Form):
+    """A scenario covers whole calendar years: two scenarios can then differ only by whole
+    years, and the builder refuses a period that overlaps another one (see
+    civharm.training.scenarios.refuse_overlapping_period)."""
+
     module = ModuleChoiceField(
         label=_lazy("Module"),
         queryset=TrainingModule.objects.order_by("key"),
@@ -55,20 +65,32 @@ class ScenarioForm(forms.Form):
         empty_label=_lazy("— any module —"),
     )
     region_pcode = forms.ChoiceField(label=_lazy("Region"))
-    period_from = forms.DateField(label=_lazy("From"), widget=DATE_INPUT)
-    period_to = forms.DateField(label=_lazy("To"), widget=DATE_INPUT)
+    first_year = forms.IntegerField(label=_lazy("From the year"), min_value=FIRST_YEAR)
+    last_year = forms.IntegerField(
+        label=_lazy("To the year (included)"),
+        min_value=FIRST_YEAR,
+        help_text=_lazy(
+            "Whole calendar years. A period that overlaps an existing scenario of the same "
+            "region and context without being the same is refused."
+        ),
+    )
     context = forms.ChoiceField(label=_lazy("Interaction context"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["region_pcode"].choices = region_choices()
         self.fields["context"].choices = context_choices()
+        for name in ("first_year", "last_year"):
+            self.fields[name].validators.append(MaxValueValidator(date.today().year))
+            self.fields[name].widget.attrs.update(
+                {"min": FIRST_YEAR, "max": date.today().year, "step": 1}
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("period_from"), data.get("period_to")
+        start, end = data.get("first_year"), data.get("last_year")
         if start and end and end < start:
-            self.add_error("period_to", _("The end of the period cannot come before its start."))
+            self.add_error("last_year", _("The end of the period cannot come before its start."))
         return data
 
 
@@ -96,8 +118,8 @@ def _build(request: HttpRequest, form: ScenarioForm, build: Any) -> Scenario | N
         return build(
             data["module"],
             data["region_pcode"],
-            data["period_from"],
-            data["period_to"],
+            data["first_year"],
+            data["last_year"],
             data["context"],
             actor=request.user.get_username(),
         )

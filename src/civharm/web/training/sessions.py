@@ -24,11 +24,13 @@ from civharm.training.curriculum import create_unit
 from civharm.training.errors import TrainingError
 from civharm.training.models import Attendance, Participant, Session, TestAttempt, Unit
 from civharm.training.services import (
+    VIEW_IDENTITIES_CAPABILITY,
     add_participant,
     record_attempt,
     record_attendance,
     record_session,
     reveal_participant,
+    session_questions,
 )
 from civharm.web.training.curriculum import recent_sessions
 from civharm.web.training.forms import (
@@ -52,13 +54,18 @@ def get_session(pk: int) -> Session:
     return get_object_or_404(queryset, pk=pk)
 
 
-def get_enrolled(session: Session, participant_pk: int) -> Participant:
-    """A participant registered in this session (any other is 'not found' here)."""
+def get_attendance(session: Session, participant_pk: int) -> Attendance:
+    """A participant's registration in this session (any other participant is 'not found')."""
     attendance = Attendance.objects.filter(session=session, participant_id=participant_pk)
-    found = attendance.select_related("participant__unit").first()
+    found = attendance.select_related("participant", "unit").first()
     if found is None:
         raise Http404
-    return found.participant
+    return found
+
+
+def get_enrolled(session: Session, participant_pk: int) -> Participant:
+    """A participant registered in this session (any other is 'not found' here)."""
+    return get_attendance(session, participant_pk).participant
 
 
 @capability_required("view_training")
@@ -74,15 +81,17 @@ def _scores(session: Session) -> dict[tuple[int, str], TestAttempt]:
 
 
 def _roster(session: Session, revealed: dict[int, tuple[str, str]]) -> list[dict[str, Any]]:
-    """One row per registered participant: pseudonym, rank, unit, attendance, both scores."""
+    """One row per registered participant: pseudonym, rank and unit at this session, attendance,
+    both scores."""
     scores = _scores(session)
-    attendances = session.attendances.select_related("participant__unit")
+    attendances = session.attendances.select_related("participant", "unit")
     rows = []
     for attendance in attendances.order_by("participant__pseudonym"):
         participant = attendance.participant
         rows.append(
             {
                 "participant": participant,
+                "attendance": attendance,
                 "attended": attendance.attended,
                 "pre": scores.get((participant.pk, "pre")),
                 "post": scores.get((participant.pk, "post")),
@@ -105,7 +114,8 @@ def session_context(request: HttpRequest, session: Session, **extra: Any) -> dic
         "participant_form": form,
         "gain": gain_row(session.code, "", pairs) if pairs else None,
         "labels": gain_labels(),
-        "question_count": session.module_version.module.questions.filter(active=True).count(),
+        "question_count": len(session_questions(session)),
+        "questions_frozen": session.question_ids is not None,
         **extra,
     }
 
@@ -183,35 +193,47 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, str(error))
         context = session_context(request, session, participant_form=form)
         return render_page(request, "web/training/session.html", context)
-    messages.success(
-        request,
-        _("Participant {pseudonym} added to the session.").format(pseudonym=participant.pseudonym),
-    )
+    messages.success(request, _added_message(request, participant))
     return redirect("web:training_session", pk=session.pk)
+
+
+def _added_message(request: HttpRequest, participant: Participant) -> str:
+    """Only a role that may see identities is told which pseudonym the typed number gave: for
+    the others the reply does not tie what they typed to a row (see docs/training.md)."""
+    if request.user.can(VIEW_IDENTITIES_CAPABILITY):  # type: ignore[union-attr]
+        return _("Participant {pseudonym} added to the session.").format(
+            pseudonym=participant.pseudonym
+        )
+    return _("Participant added to the session.")
 
 
 @capability_required("manage_training")
 @require_POST
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ticks are the participants present; every other registered participant was absent."""
+    """Ticks are the participants present; every other participant listed on the page that was
+    sent (hidden `listed` fields) was absent. A participant added since that page was opened is
+    not in it and is left as they are."""
     session = get_session(pk)
-    present = {value for value in request.POST.getlist("attended") if value.isdigit()}
+    listed = {int(value) for value in request.POST.getlist("listed") if value.isdigit()}
+    present = {int(value) for value in request.POST.getlist("attended") if value.isdigit()}
     actor = request.user.get_username()
+    rows = session.attendances.filter(participant_id__in=listed).select_related("participant")
     with transaction.atomic():
-        for row in session.attendances.select_related("participant"):
-            attended = str(row.participant_id) in present
+        for row in rows:
+            attended = row.participant_id in present
             record_attendance(session, row.participant, attended, actor=actor)
     messages.success(request, _("Attendance saved."))
     return redirect("web:training_session", pk=session.pk)
 
 
 def _attempt_page(
-    request: HttpRequest, session: Session, participant: Participant, kind: str, form: AttemptForm
+    request: HttpRequest, session: Session, enrolled: Attendance, kind: str, form: AttemptForm
 ) -> HttpResponse:
     context = {
         "session": session,
         "module_title": module_title(session.module_version.module),
-        "participant": participant,
+        "participant": enrolled.participant,
+        "attendance": enrolled,
         "kind": kind,
         "kind_label": _("Pre-test") if kind == "pre" else _("Post-test"),
         "form": form,
@@ -226,8 +248,9 @@ def attempt(request: HttpRequest, pk: int, participant: int, kind: str) -> HttpR
     if kind not in KINDS:
         raise Http404
     session = get_session(pk)
-    trainee = get_enrolled(session, participant)
-    questions = list(session.module_version.module.questions.filter(active=True).order_by("id"))
+    enrolled = get_attendance(session, participant)
+    trainee = enrolled.participant
+    questions = session_questions(session)  # the frozen set, retired questions included
     previous = TestAttempt.objects.filter(session=session, participant=trainee, kind=kind).first()
     initial = {f"q{key}": value for key, value in (previous.answers if previous else {}).items()}
     form = AttemptForm(bound_data(request), questions=questions, initial=initial)
@@ -236,10 +259,10 @@ def attempt(request: HttpRequest, pk: int, participant: int, kind: str) -> HttpR
             scored = record_attempt(
                 session, trainee, kind, form.answers(), actor=request.user.get_username()
             )
-        except TrainingError as error:  # e.g. the bank changed while the form was open
+        except TrainingError as error:  # e.g. the first test froze another set meanwhile
             form.add_error(None, str(error))
             messages.error(request, _("The answers were not saved: see the message below."))
-            return _attempt_page(request, session, trainee, kind, form)
+            return _attempt_page(request, session, enrolled, kind, form)
         messages.success(
             request,
             _("{test} of {pseudonym} scored: {score} / {maximum}.").format(
@@ -252,7 +275,7 @@ def attempt(request: HttpRequest, pk: int, participant: int, kind: str) -> HttpR
         return redirect("web:training_session", pk=session.pk)
     if request.method == "POST":
         messages.error(request, _("The answers were not saved: see the message below."))
-    return _attempt_page(request, session, trainee, kind, form)
+    return _attempt_page(request, session, enrolled, kind, form)
 
 
 @capability_required("view_participant_identities")

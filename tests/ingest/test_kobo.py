@@ -8,12 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from civharm.ingest.kobo import (
-    InterviewAnswers,
-    incident_record,
-    interview_answers,
-    read_kobo,
-)
+from civharm.ingest.kobo import read_kobo
+from civharm.ingest.kobo_answers import InterviewAnswers, incident_record, interview_answers
 from civharm.ingest.records import RowError, SourceRecord, UnreadableFile
 
 DATA = Path(__file__).parents[1] / "research" / "data"

@@ -26,15 +26,11 @@ from civharm.incidents.services.importing import (
     write_error_report,
 )
 from civharm.ingest.fields import RecordIds
-from civharm.ingest.kobo import (
-    FormKind,
+from civharm.ingest.kobo import FormKind, KoboExport, KoboSubmission, base_name, read_kobo
+from civharm.ingest.kobo_answers import (
     InterviewAnswers,
-    KoboExport,
-    KoboSubmission,
-    base_name,
     incident_record,
     interview_answers,
-    read_kobo,
     without_answers,
 )
 from civharm.ingest.pipeline import complete_places

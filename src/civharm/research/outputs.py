@@ -96,6 +96,19 @@ def theme_frequencies(
     """
     if by not in BREAKDOWNS:
         raise ValueError(f"theme frequencies break down by one of {BREAKDOWNS}, not {by!r}")
+    return [
+        {"theme": record["theme"], "group": record["group"], by: record[by]}
+        for record in theme_records(region_pcode, date_from, date_to)
+    ]
+
+
+def theme_records(
+    region_pcode: str | None = None, date_from: date | None = None, date_to: date | None = None
+) -> list[dict[str, str]]:
+    """One record per (interview, theme coded in it) of interviews whose consent to research
+    stands: the theme, its group, the region's name, the year, the interviewee's sex and age
+    band ("unknown" where missing). One query, so every table of a page comes from the same
+    records; never a name or a date finer than a year."""
     interviews = usable_interviews(region_pcode, date_from, date_to).filter(
         consent__for_research=True
     )
@@ -106,17 +119,24 @@ def theme_frequencies(
             "theme__key",
             "theme__group",
             "interview__admin1_name",
+            "interview__interviewed_on",
             "interview__interviewee__sex",
             "interview__interviewee__age_band",
         )
         .distinct()
         .order_by("interview_id", "theme__key")
     )
-    records = []
-    for _pk, theme, group, region, sex, age_band in present:
-        value = {"region": region, "sex": sex, "age_band": age_band}[by]
-        records.append({"theme": theme, "group": group, by: value or UNKNOWN})
-    return records
+    return [
+        {
+            "theme": theme,
+            "group": group,
+            "region": region or UNKNOWN,
+            "year": str(day.year),
+            "sex": sex or UNKNOWN,
+            "age_band": age_band or UNKNOWN,
+        }
+        for _pk, theme, group, region, day, sex, age_band in present
+    ]
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from civharm.core.gazetteer import Gazetteer
 from civharm.disclosure import SUPPRESSED_MARK, SUPPRESSION_NOTE, ProtectedRelease
 from civharm.incidents.models import SEXES
 from civharm.research.models import THEME_GROUPS, Interview, Theme
+from civharm.research.outputs import UNKNOWN
 from civharm.research.services import published_quotes
 from civharm.web.research.findings_release import (
-    UNKNOWN,
     FindingsRelease,
     filtered_release,
     whole_corpus_release,

@@ -24,10 +24,9 @@ from django.db.models import Count, Max
 
 from civharm.disclosure import ProtectedRelease, TableSpec, protect_counts
 from civharm.research.models import CodedExcerpt, Consent, ConsentWithdrawal, Interview, Interviewee
-from civharm.research.outputs import usable_interviews
+from civharm.research.outputs import theme_records
 from civharm.web.dashboard.tables import small_cell_threshold
 
-UNKNOWN = "unknown"  # a missing region, sex or age band
 TABLES = (
     TableSpec("by_theme", ("theme",)),
     TableSpec("by_region", ("theme", "region")),
@@ -45,40 +44,6 @@ class FindingsRelease:
     regions: tuple[str, ...]
     years: tuple[str, ...]
     age_bands: tuple[str, ...]
-
-
-def theme_records(
-    region_pcode: str | None = None, date_from: date | None = None, date_to: date | None = None
-) -> list[dict[str, Any]]:
-    """One record per (interview, theme) of interviews whose consent to research stands,
-    with the region's name, the year, the interviewee's sex and age band ("unknown" if none).
-    One query, so every table of a page comes from the same records."""
-    interviews = usable_interviews(region_pcode, date_from, date_to).filter(
-        consent__for_research=True
-    )
-    present = (
-        CodedExcerpt.objects.filter(interview__in=interviews)
-        .values_list(
-            "interview_id",
-            "theme__key",
-            "interview__admin1_name",
-            "interview__interviewed_on",
-            "interview__interviewee__sex",
-            "interview__interviewee__age_band",
-        )
-        .distinct()
-        .order_by("interview_id", "theme__key")
-    )
-    return [
-        {
-            "theme": theme,
-            "region": region or UNKNOWN,
-            "year": str(day.year),
-            "sex": sex or UNKNOWN,
-            "age_band": age_band or UNKNOWN,
-        }
-        for _pk, theme, region, day, sex, age_band in present
-    ]
 
 
 def protect(records: list[dict[str, Any]]) -> FindingsRelease:

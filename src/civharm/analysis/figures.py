@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from civharm.analysis.charts import documented_vs_estimated_svg
 from civharm.analysis.models import EstimateRun, StratumEstimate
 from civharm.estimation.rounding import round_as_warranted
 
@@ -126,3 +127,15 @@ def run_summary(run: EstimateRun) -> dict[str, Any]:
         ],
         "linkage_sensitivity": sensitivity_figures(run),
     }
+
+
+def estimate_chart(rows: list[dict[str, Any]], method: str) -> str:
+    """Documented vs estimated for one method's rows (as `estimate_figures` gives them), as
+    the server-drawn SVG the Estimates page and the dashboard share."""
+    title = _("Documented and estimated victims — {method}").format(method=method_label(method))
+    labels = {
+        "documented": _("documented"),
+        "estimated": _("estimated total"),
+        "interval": _("95% interval"),
+    }
+    return documented_vs_estimated_svg(rows, title, labels)

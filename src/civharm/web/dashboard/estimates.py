@@ -11,10 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from civharm.analysis.charts import documented_vs_estimated_svg
-from civharm.analysis.figures import estimate_figures, method_label
+from civharm.analysis.figures import estimate_chart, estimate_figures, method_label
 from civharm.analysis.models import EstimateRun
 from civharm.analysis.published import (
     DOCUMENTED,
@@ -62,18 +59,8 @@ def latest_estimates(*, controlled: bool) -> EstimatesSection | None:
     for method in run.methods:
         rows = [f for f in figures if f["method"] == method and f["documented"] is not None]
         if rows:
-            section.charts.append((method_label(method), _chart(rows, method)))
+            section.charts.append((method_label(method), estimate_chart(rows, method)))
     return section
-
-
-def _chart(rows: list[dict[str, Any]], method: str) -> str:
-    title = _("Documented and estimated victims — {method}").format(method=method_label(method))
-    labels = {
-        "documented": _("documented"),
-        "estimated": _("estimated total"),
-        "interval": _("95% interval"),
-    }
-    return documented_vs_estimated_svg(rows, title, labels)
 
 
 def partner_estimate_figures(run: EstimateRun, release: ProtectedRelease) -> list[dict[str, Any]]:

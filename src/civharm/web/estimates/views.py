@@ -19,14 +19,18 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
-from civharm.analysis.charts import documented_vs_estimated_svg
 from civharm.analysis.estimates import (
     STRATUM_FIELDS,
     EstimationInputError,
     estimate_options,
     run_estimates,
 )
-from civharm.analysis.figures import estimate_figures, method_label, sensitivity_figures
+from civharm.analysis.figures import (
+    estimate_chart,
+    estimate_figures,
+    method_label,
+    sensitivity_figures,
+)
 from civharm.analysis.models import EstimateRun
 
 
@@ -60,14 +64,7 @@ class EstimateForm(forms.Form):
 
 
 def _chart(figures: list[dict[str, Any]], method: str) -> str:
-    rows = [f for f in figures if f["method"] == method]
-    title = _("Documented and estimated victims — {method}").format(method=method_label(method))
-    labels = {
-        "documented": _("documented"),
-        "estimated": _("estimated total"),
-        "interval": _("95% interval"),
-    }
-    return documented_vs_estimated_svg(rows, title, labels)
+    return estimate_chart([f for f in figures if f["method"] == method], method)
 
 
 def _labels() -> dict[str, str]:

@@ -130,14 +130,22 @@ class Incident(DateFields, PlaceFields):
     assessment_grade = models.CharField(_("assessment grade"), max_length=16, blank=True)
     review_status = models.CharField(_("review status"), max_length=16, default="new")
     # Set when linkage found this incident to be another one; kept, so the merge can be undone.
+    # Indexed only where set: imports write NULL, and "IS NULL" is most rows, never worth an index.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-date_start", "-id"]
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="incident_merged_into_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -263,12 +271,22 @@ class Person(models.Model):
         Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="persons"
     )
     # Set when linkage found this person to be another one; kept, so the merge can be undone.
+    # Indexed only where set (see Incident.merged_into).
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
     PROTECTED_FIELDS = ("name", "contact", "community")
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["merged_into"],
+                condition=models.Q(merged_into__isnull=False),
+                name="person_merged_into_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.pseudonym

@@ -93,3 +93,12 @@ def test_unknown_place_names_warn_and_keep_the_record(gazetteer, tmp_path):
     (record,) = only_records(read_source("reports", path, gazetteer=gazetteer))
     assert record.place.latitude is None
     assert any("not found in the gazetteer" in warning for warning in record.warnings)
+
+
+def test_batched_ramps_up_to_the_batch_size_and_keeps_every_item_in_order():
+    from civharm.ingest.pipeline import batched
+
+    ramped = list(batched(range(100), 32, ramp=True))
+    assert [len(b) for b in ramped] == [2, 4, 8, 16, 32, 32, 6]
+    assert [item for b in ramped for item in b] == list(range(100))
+    assert [len(b) for b in batched(range(100), 32)] == [32, 32, 32, 4]

@@ -16,7 +16,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -30,12 +29,13 @@ from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import ImportRun, Source
 from civharm.incidents.services import bulk
 from civharm.incidents.services.records import (
-    PreparedEvent,
+    PreparedEvents,
     prepare_events,
     write_prepared_events,
     write_victim_batch,
 )
 from civharm.ingest.background import can_fork, run_in_child
+from civharm.ingest.pipeline import batched
 from civharm.ingest.records import RowError, SourceRecord
 
 DEFAULT_SOURCES: dict[str, tuple[str, str, str]] = {
@@ -84,19 +84,13 @@ def resolve_source(fmt: str, path: Path, name: str | None, source_type: str | No
     return source
 
 
-def _batched(items: Iterable[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
-    iterator = iter(items)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
 @dataclass
 class PreparedBatch:
     """One atomic batch as register rows, with the row errors read since the previous batch."""
 
     rows_read: int
     errors: list[RowError]
-    events: list[PreparedEvent]
+    events: PreparedEvents
     victims: list[SourceRecord]
     records: int  # events + victims: what the batch counts for progress and duplicates
 
@@ -114,7 +108,7 @@ class _Tally:
             else:
                 yield item
 
-    def batch(self, events: list[PreparedEvent], victims: list[SourceRecord]) -> PreparedBatch:
+    def batch(self, events: PreparedEvents, victims: list[SourceRecord]) -> PreparedBatch:
         prepared = PreparedBatch(
             self.rows_read, self.errors, events, victims, len(events) + len(victims)
         )
@@ -123,18 +117,19 @@ class _Tally:
 
 
 def prepare_batches(
-    items: Iterable[SourceRecord | RowError], run: ImportRun, size: int
+    items: Iterable[SourceRecord | RowError], run: ImportRun, size: int, *, ramp: bool = False
 ) -> Iterator[PreparedBatch]:
     """Batches of `size` records as register rows; the last one carries any trailing errors.
+    `ramp`: smaller first batches (see ingest.pipeline.batched), for a writer fed by a child.
 
     No database access: this may run in a child process while the parent writes.
     """
     tally = _Tally()
-    for batch in _batched(tally.records_only(items), size):
+    for batch in batched(tally.records_only(items), size, ramp=ramp):
         events = prepare_events(run, [r for r in batch if r.kind == "event"])
         yield tally.batch(events, [r for r in batch if r.kind == "victim"])
     if tally.rows_read:
-        yield tally.batch([], [])
+        yield tally.batch(PreparedEvents(), [])
 
 
 def write_batches(
@@ -223,7 +218,9 @@ def import_records(
     size = batch_size or settings.CIVHARM["IMPORT_BATCH_SIZE"]
     batches: Iterable[PreparedBatch]
     if in_background and can_fork_here():
-        batches = run_in_child(lambda: _without_database(prepare_batches(items, run, size)))
+        batches = run_in_child(
+            lambda: _without_database(prepare_batches(items, run, size, ramp=True))
+        )
     else:
         batches = prepare_batches(items, run, size)
     with bulk.larger_page_cache(), _collector_skips_what_exists():

@@ -246,6 +246,10 @@ CIVHARM_LINKAGE = {
         "link_threshold": 0.9,
         "review_threshold": 0.5,
         "max_review_pairs": 500,
+        # A run scores with the previous run's model unless the records grew by more than
+        # this share since it was trained, or it is older than this many days.
+        "retrain_after_growth": 0.25,
+        "retrain_after_days": 30,
         "source_types_with_duplicates": ["interview", "kobo", "media", "social_media"],
         "sources_with_duplicates": [],
     },
@@ -253,6 +257,8 @@ CIVHARM_LINKAGE = {
         "link_threshold": 0.95,
         "review_threshold": 0.6,
         "max_review_pairs": 500,
+        "retrain_after_growth": 0.25,
+        "retrain_after_days": 30,
         "source_types_with_duplicates": [],
         "sources_with_duplicates": [],
     },

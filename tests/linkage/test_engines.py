@@ -168,3 +168,13 @@ def test_scratch_folder_is_removed_when_the_engine_is_forgotten(private_tmp: Pat
 
     gc.collect()
     assert not scratch.exists()
+
+
+def test_a_stored_models_prior_follows_the_registers_size() -> None:
+    from civharm.linkage.pipeline import TrainedModel, for_this_register
+
+    stored = TrainedModel({"probability_two_random_records_match": 0.001, "x": 1}, 1001, "f")
+    assert for_this_register(stored, 2001)["probability_two_random_records_match"] == 0.0005
+    assert for_this_register(stored, 1001)["probability_two_random_records_match"] == 0.001
+    assert stored.parameters["probability_two_random_records_match"] == 0.001  # not changed
+    assert for_this_register(stored, 11)["probability_two_random_records_match"] == 0.1

@@ -7,13 +7,17 @@ the review threshold (about as many as there are true links), never all blocked 
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import logging
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
+import splink
 from splink import Linker, SettingsCreator
 
 from civharm.core.i18n import _
@@ -44,6 +48,43 @@ class LinkageModel:
     rules: ClusterRules = field(default_factory=ClusterRules)
 
 
+@dataclass(frozen=True)
+class TrainedModel:
+    """A model trained by an earlier run, to score this run's pairs without training again.
+
+    Training (prior, u from random pairs, EM) is most of a run on a register of up to a few
+    hundred thousand records; what it learns moves slowly as a register grows. `parameters`
+    is Splink's model JSON; `records` how many records it was trained on; `fingerprint` the
+    model_fingerprint() it was trained under (a changed model definition must train again).
+    """
+
+    parameters: dict[str, Any]
+    records: int
+    fingerprint: str
+
+
+def model_fingerprint(model: LinkageModel, engine: str) -> str:
+    """Changes whenever the model's definition, Splink's version or the engine does: the
+    source of the module that defines the model, hashed (a stored model is SQL for one engine,
+    with one set of comparison levels)."""
+    module = sys.modules[model.settings.__module__]
+    digest = hashlib.sha256(inspect.getsource(module).encode())
+    digest.update(f"|{splink.__version__}|{engine}".encode())
+    return digest.hexdigest()[:16]
+
+
+def for_this_register(trained: TrainedModel, records: int) -> dict[str, Any]:
+    """The stored model with its prior fitted to this register's size: the probability that
+    two random records match falls as 1/records when each person has about as many records
+    (matching pairs grow with the records, pairs with their square)."""
+    parameters = dict(trained.parameters)
+    prior = float(parameters.get("probability_two_random_records_match") or 0.0)
+    scaled = prior * max(trained.records - 1, 1) / max(records - 1, 1)
+    pairs = max(records * (records - 1) / 2, 1.0)
+    parameters["probability_two_random_records_match"] = min(max(scaled, 1 / pairs), 0.5)
+    return parameters
+
+
 def run_model(
     frame: pd.DataFrame,
     model: LinkageModel,
@@ -52,8 +93,13 @@ def run_model(
     decisions: pd.DataFrame | None = None,
     progress: Progress | None = None,
     db_api: Any = None,
+    trained: TrainedModel | None = None,
 ) -> LinkageResult:
-    """Link the records of `frame` (one row per record, `record_id` unique) with `model`."""
+    """Link the records of `frame` (one row per record, `record_id` unique) with `model`.
+
+    `trained`: score with this earlier model instead of training (see TrainedModel); the
+    result's `model` is the one used, trained here or not.
+    """
     say = progress or (lambda _step: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -68,7 +114,7 @@ def run_model(
 
         db_api = open_engine(settings.engine)
     try:
-        scored = _score_pairs(prepared, model, settings, db_api, say, timings)
+        scored, used = _score_pairs(prepared, model, settings, db_api, say, timings, trained)
     finally:
         if owns_engine:
             from civharm.linkage.engines import close_engine
@@ -81,6 +127,8 @@ def run_model(
     timings["cluster_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     result.stats.update(timings)
+    result.stats["trained"] = trained is None
+    result.model = used
     return result
 
 
@@ -91,20 +139,15 @@ def _score_pairs(
     db_api: Any,
     say: Progress,
     timings: dict[str, float],
-) -> pd.DataFrame:
+    trained: TrainedModel | None,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
     step = time.perf_counter()
     table = db_api.register(prepared)
-    linker = Linker(table, model.settings(), log_level=logging.ERROR)
-    say(_("Training the model on these records"))
-    model.train(linker, len(prepared))
-    if model.refine is not None:
-        trained = linker.misc.save_model_to_json()
-        try:
-            model.refine(linker)
-        except ValueError:
-            logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
-            linker = Linker(table, trained, log_level=logging.ERROR)
-    model_json = _no_impossible_levels(linker, len(prepared))
+    if trained is None:
+        model_json = _train(table, model, len(prepared), say)
+    else:
+        say(_("Scoring with the model trained on {count} records").format(count=trained.records))
+        model_json = for_this_register(trained, len(prepared))
     # The settings were validated when the model was built; only numbers changed since.
     linker = Linker(table, model_json, log_level=logging.ERROR, validate_settings=False)
     timings["train_s"] = time.perf_counter() - step
@@ -116,7 +159,21 @@ def _score_pairs(
     scored = linker.misc.query_sql(query, output_type="pandas")  # the table name is Splink's
     predictions.drop_table_from_database_and_remove_from_cache()
     timings["predict_s"] = time.perf_counter() - step
-    return _ordered_pairs(scored)
+    return _ordered_pairs(scored), model_json
+
+
+def _train(table: Any, model: LinkageModel, records: int, say: Progress) -> dict[str, Any]:
+    linker = Linker(table, model.settings(), log_level=logging.ERROR)
+    say(_("Training the model on these records"))
+    model.train(linker, records)
+    if model.refine is not None:
+        trained = linker.misc.save_model_to_json()
+        try:
+            model.refine(linker)
+        except ValueError:
+            logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
+            linker = Linker(table, trained, log_level=logging.ERROR)
+    return _no_impossible_levels(linker, records)
 
 
 MIN_M_PROBABILITY = 0.001

@@ -32,6 +32,9 @@ class LinkageResult:
     links: pd.DataFrame
     review_pairs: pd.DataFrame
     stats: dict[str, Any] = field(default_factory=dict)
+    # The trained model the pairs were scored with (Splink's JSON: probabilities and
+    # comparison SQL, no record), to be reused by the next run (see pipeline.TrainedModel).
+    model: dict[str, Any] | None = None
 
     def summary(self) -> dict[str, int]:
         n_clusters = int(self.clusters["cluster_id"].nunique()) if len(self.clusters) else 0

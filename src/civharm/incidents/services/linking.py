@@ -276,22 +276,62 @@ def _link(kind: str, frame: pd.DataFrame, config: LinkageSettings, **options: An
             links=pd.DataFrame(columns=LINK_COLUMNS),
             review_pairs=pd.DataFrame(columns=[*LINK_COLUMNS, "reason"]),
         )
-    if kind == "incident":
-        from civharm.linkage.incidents import link_incident_reports
+    from civharm.linkage.pipeline import run_model
 
-        return link_incident_reports(frame, config, **options)
-    from civharm.linkage.victims import link_victim_records
+    return run_model(frame, _model(kind), config, **options)
 
-    return link_victim_records(frame, config, **options)
+
+def _latest_model(kind: str) -> dict[str, Any]:
+    """The model the latest complete run of `kind` scored with, as stored (or {})."""
+    latest = LinkRun.objects.filter(kind=kind, status="complete").order_by("-id").first()
+    if latest is None or not latest.settings.get("model"):
+        return {}
+    return {**latest.settings["model"], "engine": latest.engine}
+
+
+def _reusable(kind: str, engine: str, records: int, stored: dict[str, Any]) -> Any:
+    """A TrainedModel from `stored` if it may score this run: same model definition and
+    engine, trained on at least 1/(1 + growth) of today's records, less than
+    CIVHARM_LINKAGE[kind]["retrain_after_days"] ago. Else None: train again."""
+    from civharm.linkage.pipeline import TrainedModel, model_fingerprint
+
+    if not stored or stored.get("engine") != engine:
+        return None
+    config = settings.CIVHARM_LINKAGE[kind]
+    fingerprint = model_fingerprint(_model(kind), engine)
+    age = (timezone.localdate() - date.fromisoformat(stored["trained_on_day"])).days
+    grown = records > stored["records"] * (1 + float(config["retrain_after_growth"]))
+    if stored["fingerprint"] != fingerprint or age > int(config["retrain_after_days"]) or grown:
+        return None
+    return TrainedModel(stored["parameters"], int(stored["records"]), fingerprint)
+
+
+def _model_to_store(kind: str, engine: str, result: Any, records: int) -> dict[str, Any]:
+    """What the next run needs to score without training (see _reusable)."""
+    from civharm.linkage.pipeline import model_fingerprint
+
+    return {
+        "parameters": result.model,
+        "records": records,
+        "trained_on_day": timezone.localdate().isoformat(),
+        "fingerprint": model_fingerprint(_model(kind), engine),
+    }
 
 
 def run_linkage(
-    kind: str, *, engine: str = "duckdb", user: str, progress: StepCallback | None = None
+    kind: str,
+    *,
+    engine: str = "duckdb",
+    user: str,
+    progress: StepCallback | None = None,
+    retrain: bool = False,
 ) -> dict[str, int]:
     """Link all records of `kind` and make the register follow: links, review queue, merges.
 
-    Raises civharm.linkage.engines.EngineUnavailable (a message for people) before anything
-    is read if the engine cannot run here."""
+    Scores with the model the previous run used when it still fits the register (see
+    _stored_model), else trains one; `retrain` always trains. Raises
+    civharm.linkage.engines.EngineUnavailable (a message for people) before anything is read
+    if the engine cannot run here."""
     from civharm.linkage.engines import close_engine, open_engine
 
     check_kind(kind)
@@ -301,7 +341,7 @@ def run_linkage(
         run = LinkRun.objects.create(
             kind=kind, engine=engine, started_by=user, settings=_run_settings(config)
         )
-        return _run(kind, run, config, db_api, user, progress)
+        return _run(kind, run, config, db_api, user, progress, retrain)
     finally:
         close_engine(db_api)
 
@@ -322,14 +362,32 @@ def _run(
     db_api: Any,
     user: str,
     progress: StepCallback | None,
+    retrain: bool = False,
 ) -> dict[str, int]:
     try:
         frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
         decisions = latest_decisions(kind)
-        result = _link(kind, frame, config, decisions=decisions, progress=progress, db_api=db_api)
+        before = _latest_model(kind)
+        reused = None if retrain else _reusable(kind, run.engine, len(frame), before)
+        records = len(frame)
+        result = _link(
+            kind,
+            frame,
+            config,
+            decisions=decisions,
+            progress=progress,
+            db_api=db_api,
+            trained=reused,
+        )
         del frame  # names leave memory as soon as the engine is done with them
         if progress is not None:
             progress(_("Saving links and merges"))
+        if reused is not None:
+            before.pop("engine")
+            run.settings = {**run.settings, "model": before, "model_trained": False}
+        elif getattr(result, "model", None) is not None:
+            stored = _model_to_store(kind, run.engine, result, records)
+            run.settings = {**run.settings, "model": stored, "model_trained": True}
         return _store_run(kind, run, result, decisions, user)
     except BaseException:
         LinkRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
@@ -357,6 +415,8 @@ def _store_run(
             f"{kind}s": applied["owners"],
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.exclude(merged_into=None).count(),
+            # 1 if this run trained its model, 0 if it scored with the previous run's
+            "model_trained": int(bool(run.settings.get("model_trained", True))),
         }
         audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
     return counts

@@ -29,6 +29,7 @@ def _epilog() -> str:
         "  civharm link\n"
         "  civharm link --kind person --json\n"
         "  civharm link --engine spark --user analyst1\n"
+        "  civharm link --retrain\n"
         "Running it again is safe: links are recomputed, and people's decisions on pairs are "
         "kept and win over the model. Pairs the model is unsure of wait in the review queue."
     )
@@ -54,6 +55,15 @@ class Command(CommandWithExamples):
             default="duckdb",
             help=_("duckdb (default, on this machine) or spark (large registers)"),
         )
+        parser.add_argument(
+            "--retrain",
+            action="store_true",
+            help=_(
+                "train the model again even if the previous run's model still fits the "
+                "register (by default it is reused until the records grow by a quarter or "
+                "it is 30 days old)"
+            ),
+        )
         parser.add_argument("--json", action="store_true", help=_("print a JSON summary"))
         parser.add_argument(
             "--user", default=None, help=_("your civharm user name (checked; audit trail)")
@@ -67,7 +77,7 @@ class Command(CommandWithExamples):
         results: dict[str, dict[str, int]] = {}
         for kind in kinds:
             with _steps(kind, enabled=not as_json) as progress:
-                results[kind] = self._run(kind, engine, actor, progress)
+                results[kind] = self._run(kind, engine, actor, progress, bool(options["retrain"]))
         if as_json:
             self.stdout.write(json.dumps(results))
             return
@@ -76,12 +86,12 @@ class Command(CommandWithExamples):
         )
 
     def _run(
-        self, kind: str, engine: str, actor: str, progress: StepCallback | None
+        self, kind: str, engine: str, actor: str, progress: StepCallback | None, retrain: bool
     ) -> dict[str, int]:
         from civharm.linkage.engines import EngineUnavailable  # Splink is slow to import
 
         try:
-            return run_linkage(kind, engine=engine, user=actor, progress=progress)
+            return run_linkage(kind, engine=engine, user=actor, progress=progress, retrain=retrain)
         except (LinkageError, ProtectedFieldError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from None
 
@@ -119,4 +129,9 @@ def _summary_table(results: dict[str, dict[str, int]]) -> Table:
         table.add_row(label, *(str(counts.get(key, 0)) for counts in results.values()))
     merged = (counts.get(f"{kind}s_merged", 0) for kind, counts in results.items())
     table.add_row(_("merged into another"), *(str(n) for n in merged))
+    models = (
+        _("trained now") if counts.get("model_trained", 1) else _("previous run's")
+        for counts in results.values()
+    )
+    table.add_row(_("model"), *models)
     return table

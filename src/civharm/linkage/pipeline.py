@@ -68,7 +68,13 @@ def model_fingerprint(model: LinkageModel, engine: str) -> str:
     source of the module that defines the model, hashed (a stored model is SQL for one engine,
     with one set of comparison levels)."""
     module = sys.modules[model.settings.__module__]
-    digest = hashlib.sha256(inspect.getsource(module).encode())
+    try:
+        definition = inspect.getsource(module)
+    except OSError:  # installed without its sources: the package's version must do
+        from importlib.metadata import version
+
+        definition = f"{module.__name__} {version('civharm')}"
+    digest = hashlib.sha256(definition.encode())
     digest.update(f"|{splink.__version__}|{engine}".encode())
     return digest.hexdigest()[:16]
 

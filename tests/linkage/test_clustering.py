@@ -134,3 +134,27 @@ def test_one_person_has_one_sex_and_ages_within_the_span() -> None:
     assert result[1] == result[2]
     assert len({result[1], result[3], result[4]}) == 3
     assert sorted(chained["record_id_l"]) == [1, 2]
+
+
+def test_of_two_equally_strong_links_the_closer_in_age_and_day_joins_first() -> None:
+    # Two namesakes on list a (ages 52 and 30); a record of list b (31) got the same score
+    # with both: the closer one wins, not the one with the smaller record id.
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3],
+            "source": ["a", "a", "b"],
+            "age": [52, 30, 31],
+            "event_day": [100, 100, 100],
+        }
+    )
+    clusters, chained = cluster_records(
+        records,
+        _links((1, 3, 0.97), (2, 3, 0.97)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+        rules=ClusterRules(closest_first=("age", "event_day")),
+    )
+    result = _clusters(clusters)
+    assert result[2] == result[3] != result[1]
+    assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[1, 3]]
+    assert ClusterRules(max_age_span=8, closest_first=("age",)).columns() == ["age"]

@@ -22,19 +22,27 @@ class ClusterRules:
 
     max_window_gap_days: date windows (start_day, end_day) must come this close;
     max_age_span: known ages (age) of one person must lie within this many years;
-    one_sex: known sexes (sex) of one person must agree."""
+    one_sex: known sexes (sex) of one person must agree;
+    closest_first: numeric columns that order links the model scores alike: of two links
+    equally strong, the one whose records lie closer on these columns (in age, in days) is
+    tried first, so a namesake of another age does not take a person's place by record order."""
 
     max_window_gap_days: int | None = None
     max_age_span: int | None = None
     one_sex: bool = False
+    closest_first: tuple[str, ...] = ()
 
     def columns(self) -> list[str]:
         wanted = [
             (self.max_window_gap_days is not None, ["start_day", "end_day"]),
             (self.max_age_span is not None, ["age"]),
             (self.one_sex, ["sex"]),
+            (True, list(self.closest_first)),
         ]
-        return [column for on, columns in wanted if on for column in columns]
+        out: list[str] = []
+        for on, columns in wanted:
+            out.extend(c for c in columns if on and c not in out)
+        return out
 
 
 def latest_decisions(decisions: pd.DataFrame | None) -> dict[tuple[int, int], str]:
@@ -86,7 +94,8 @@ def cluster_records(
         if verdict == "match" and left in known and right in known:
             groups.join(left, right, by_person=True)
     refused = []
-    for left, right, probability in _strongest_first(strong, link_threshold):
+    closeness = _gaps(strong, involved, (rules or ClusterRules()).closest_first)
+    for left, right, probability in _strongest_first(strong, link_threshold, closeness):
         if left not in known or right not in known or _pair(left, right) in verdicts:
             continue
         if not groups.join(left, right, by_person=False):
@@ -102,10 +111,30 @@ def cluster_records(
     return clusters, chained
 
 
-def _strongest_first(links: pd.DataFrame, threshold: float) -> Iterable[tuple[int, int, float]]:
-    strong = links[links["match_probability"] >= threshold]
+def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
+    """Per link, the summed absolute difference of its two records on `columns` (a column
+    unknown on either side counts 0): small is close."""
+    total = pd.Series(0.0, index=links.index)
+    if not columns or links.empty:
+        return total
+    by_id = records.set_index(records["record_id"].astype("int64"))
+    for column in columns:
+        values = pd.to_numeric(by_id[column], errors="coerce").astype("float64")
+        left = values.reindex(links["record_id_l"].astype("int64")).to_numpy()
+        right = values.reindex(links["record_id_r"].astype("int64")).to_numpy()
+        total += pd.Series(abs(left - right), index=links.index).fillna(0.0)
+    return total
+
+
+def _strongest_first(
+    links: pd.DataFrame, threshold: float, gaps: pd.Series | None = None
+) -> Iterable[tuple[int, int, float]]:
+    strong = links[links["match_probability"] >= threshold].assign(
+        _gap=0.0 if gaps is None else gaps
+    )
     strong = strong.sort_values(
-        ["match_probability", "record_id_l", "record_id_r"], ascending=[False, True, True]
+        ["match_probability", "_gap", "record_id_l", "record_id_r"],
+        ascending=[False, True, True, True],
     )
     for left, right, probability in strong[PAIR_COLUMNS].itertuples(index=False):
         yield (*_pair(int(left), int(right)), float(probability))

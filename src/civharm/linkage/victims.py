@@ -267,8 +267,11 @@ VICTIM_MODEL = LinkageModel(
     train=train_victim_model,
     refine=refine_victim_model,
     distinct_within_source=True,
-    # One person has one sex and one age (give or take what lists get wrong).
-    rules=ClusterRules(max_age_span=8, one_sex=True),
+    # One person has one age (give or take what lists get wrong). Sex is weighed by the model
+    # but is no guard: one list's slip would split a person every other list agrees on, and
+    # given names already tell women from men (measured: recall +0.006, precision unchanged).
+    # Of two links scored alike, the closer in age and date joins first, not the older record.
+    rules=ClusterRules(max_age_span=8, closest_first=("age", "event_day")),
 )
 
 

@@ -527,13 +527,13 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
     """record_id, source and what the model's cluster rules read (never a name): the day
-    numbers of a report's date window; a victim record's age and sex."""
+    numbers of a report's date window; a victim record's age, sex and day of harm."""
     if owners.holder is VictimRecord:
         victims = VictimRecord.objects.filter(report_id__in=group).values_list(
-            "report_id", "report__source__name", "age", "sex"
+            "report_id", "report__source__name", "age", "sex", "report__date_start"
         )
-        people = [(r, source, age, _sex(sex)) for r, source, age, sex in victims]
-        return pd.DataFrame(people, columns=["record_id", "source", "age", "sex"])
+        people = [(r, source, age, _sex(sex), _day(day)) for r, source, age, sex, day in victims]
+        return pd.DataFrame(people, columns=["record_id", "source", "age", "sex", "event_day"])
     reports = Report.objects.filter(pk__in=group).values_list(
         "id", "source__name", "date_start", "date_end"
     )

@@ -20,6 +20,7 @@ import pandas as pd
 import splink
 from splink import Linker, SettingsCreator
 
+from civharm.core.collector import collector_skips_what_exists
 from civharm.core.i18n import _
 from civharm.linkage.clustering import (
     PAIR_COLUMNS,
@@ -106,6 +107,19 @@ def run_model(
     `trained`: score with this earlier model instead of training (see TrainedModel); the
     result's `model` is the one used, trained here or not.
     """
+    with collector_skips_what_exists():
+        return _run_model(frame, model, settings, decisions, progress, db_api, trained)
+
+
+def _run_model(
+    frame: pd.DataFrame,
+    model: LinkageModel,
+    settings: LinkageSettings,
+    decisions: pd.DataFrame | None,
+    progress: Progress | None,
+    db_api: Any,
+    trained: TrainedModel | None,
+) -> LinkageResult:
     say = progress or (lambda _step: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()

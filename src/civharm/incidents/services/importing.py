@@ -7,14 +7,12 @@ what is missing. Row errors are reported, never fatal; they never contain names.
 from __future__ import annotations
 
 import csv
-import gc
 import hashlib
 import hmac
 import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from civharm.accounts import audit
+from civharm.core.collector import collector_skips_what_exists
 from civharm.core.hashing import file_sha256
 from civharm.core.i18n import _
 from civharm.core.taxonomy import load_taxonomy
@@ -181,20 +180,6 @@ def _without_database(batches: Iterator[PreparedBatch]) -> Iterator[PreparedBatc
         yield from batches
 
 
-@contextmanager
-def _collector_skips_what_exists() -> Iterator[None]:
-    """Keep the cyclic garbage collector off the objects that exist before the import.
-
-    An import allocates millions of short-lived tuples; each collection would otherwise
-    walk the whole Django process too. Objects are moved back when the import ends.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def can_fork_here() -> bool:
     """Fork only from a single-threaded process (the CLI): in a threaded web server another
     thread may hold a lock at the moment of the fork, and the child would inherit it held."""
@@ -223,7 +208,7 @@ def import_records(
         )
     else:
         batches = prepare_batches(items, run, size)
-    with bulk.larger_page_cache(), _collector_skips_what_exists():
+    with bulk.larger_page_cache(), collector_skips_what_exists():
         return write_batches(batches, outcome, run, progress)
 
 

@@ -10,7 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -90,42 +89,16 @@ def canonical_token(token: str) -> str:
     return _knowledge().canonical.get(skeleton, skeleton)
 
 
-# Words that make one name with the word after them: "Al Housseini" is Alhousseini,
-# "Abdoul Kader" Abdoulkader, "Tin Hinan" Tinhinan ("El Hadj" joins into a title, then drops).
-_BOUND_PREFIXES = frozenset({"al", "el", "abdoul", "abdul", "abdel", "tin"})
-
-
-@lru_cache(maxsize=200_000)
-def _words(raw: str) -> tuple[tuple[str, bool], ...]:
-    """Folded words of a name with a flag 'written in capitals'; a particle fused to the next
-    word is split off ('Ag-Intalla', 'Walet.Ahmed') and two-word compounds are joined
-    ('Al Housseini' -> 'alhousseini')."""
-    particles = _knowledge().particles
-    words: list[tuple[str, bool]] = []
-    for written in _WORD.findall(raw):
-        parts = fold(written).split()
-        capitals = len(written) > 1 and written.isupper()
-        if len(parts) > 1 and parts[0] in particles:
-            words.extend([(parts[0], capitals), ("".join(parts[1:]), capitals)])
-        else:
-            words.append(("".join(parts), capitals))
-    joined: list[tuple[str, bool]] = []
-    for word, capitals in words:
-        if joined and joined[-1][0] in _BOUND_PREFIXES and word not in particles:
-            joined[-1] = (joined[-1][0] + word, joined[-1][1] or capitals)
-        else:
-            joined.append((word, capitals))
-    return tuple(joined)
-
-
 def _units(raw: str) -> list[tuple[str, bool]]:
     """Canonical name units with a flag 'written in capitals'; 'Ag Mohamed' is one unit."""
     knowledge = _knowledge()
-    words = [(w, caps) for w, caps in _words(raw) if w and w not in knowledge.titles]
+    words = [w for w in _WORD.findall(raw) if fold(w).replace(" ", "") not in knowledge.titles]
     units: list[tuple[str, bool]] = []
     pending_particle = ""
     nickname_next = False
-    for folded, capitals in words:
+    for word in words:
+        folded = fold(word).replace(" ", "")
+        capitals = len(word) > 1 and word.isupper()
         if folded == "dit":  # "Allaye dit Baba Diallo": Baba is a nickname, not a name part
             nickname_next = True
             continue
@@ -145,62 +118,15 @@ def _units(raw: str) -> list[tuple[str, bool]]:
     return units
 
 
-@cache
-def _particles_longest_first() -> tuple[str, ...]:
-    return tuple(sorted(_knowledge().particles, key=len, reverse=True))
-
-
-@lru_cache(maxsize=200_000)
-def _particle_prefix(folded: str) -> tuple[str, str] | None:
-    """('walet', 'ahmed') for 'waletahmed': the longest particle the word starts with."""
-    for prefix in _particles_longest_first():
-        rest = folded[len(prefix) :]
-        if folded.startswith(prefix) and len(rest) >= 3:
-            return prefix, rest
-    return None
-
-
 def _split_joined_particle(folded: str) -> tuple[str, str]:
     """'agmohamed' -> ('ag', 'mohamed') when the rest is a known name; else ('', folded)."""
-    found = _particle_prefix(folded)
-    if found and spelling_skeleton(found[1]) in _knowledge().canonical:
-        return ("ag" if found[0] == "ag" else "uld"), found[1]
+    for prefix, particle in (("ag", "ag"), ("ould", "uld"), ("uld", "uld")):
+        rest = folded[len(prefix) :].lstrip("-.")
+        if folded.startswith(prefix) and len(rest) >= 3:
+            skeleton = spelling_skeleton(rest)
+            if skeleton in _knowledge().canonical:
+                return particle, rest
     return "", folded
-
-
-def _fathers(names: list[str]) -> frozenset[str]:
-    """Names written after a separate particle in these names ('Ag Intalla' -> intalla)."""
-    particles = _knowledge().particles
-    found: set[str] = set()
-    for raw in names:
-        words = [w for w, _caps in _words(raw)]
-        found.update(
-            canonical_token(after)
-            for before, after in pairwise(words)
-            if before in particles and after not in particles
-        )
-    return frozenset(found)
-
-
-def _split_fused_particles(raw: str, fathers: frozenset[str]) -> str:
-    """'Agintalla' -> 'Ag intalla' when another record of the list wrote 'Ag Intalla': a
-    particle joined to a father's name that no name list knows."""
-    if not fathers:
-        return raw
-    out = []
-    for written in raw.split():
-        folded = fold(written).replace(" ", "")
-        found = _particle_prefix(folded)
-        if (
-            found
-            and canonical_token(found[1]) in fathers
-            and canonical_token(folded) not in fathers
-            and fold(written[: len(found[0])]) == found[0]
-        ):
-            cut = len(found[0])
-            written = f"{written[:cut]} {written[cut:].lstrip('-.')}"
-        out.append(written)
-    return " ".join(out)
 
 
 @lru_cache(maxsize=1_000_000)
@@ -238,9 +164,7 @@ def _surname_position(units: list[tuple[str, bool]]) -> int:
 def add_name_columns(frame: pd.DataFrame, column: str = "full_name") -> pd.DataFrame:
     """Adds surname, given, given_first and name_key (None where the name is missing)."""
     names = frame[column].astype("string")
-    distinct = [str(raw) for raw in names.dropna().unique()]
-    fathers = _fathers(distinct)
-    parts = {raw: name_parts(_split_fused_particles(raw, fathers)) for raw in distinct}
+    parts = {raw: name_parts(raw) for raw in names.dropna().unique()}
     out = frame.copy()
     for field, target in (
         ("surname", "surname"),

@@ -225,7 +225,7 @@ CIVHARM = {
     "COUNTRY_PACK": os.environ.get("CIVHARM_COUNTRY_PACK", "mali"),
     # Rows per committed batch: larger batches amortise each commit's fsync and index-page
     # rewrites; a crash loses at most one batch, which the next run re-imports.
-    "IMPORT_BATCH_SIZE": int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "5000")),
+    "IMPORT_BATCH_SIZE": max(1, int(os.environ.get("CIVHARM_IMPORT_BATCH_SIZE", "5000"))),
     "GEOCODE_THRESHOLD": float(os.environ.get("CIVHARM_GEOCODE_THRESHOLD", "0.85")),
     # Disclosure control (civharm.disclosure, docs/disclosure.md): every count from 1 to
     # threshold - 1 that leaves the system for a partner or the public is suppressed, with

@@ -178,3 +178,13 @@ def test_a_stored_models_prior_follows_the_registers_size() -> None:
     assert for_this_register(stored, 1001)["probability_two_random_records_match"] == 0.001
     assert stored.parameters["probability_two_random_records_match"] == 0.001  # not changed
     assert for_this_register(stored, 11)["probability_two_random_records_match"] == 0.1
+
+
+def test_a_models_fingerprint_covers_name_folding_and_the_country_packs_name_data() -> None:
+    from civharm.linkage.pipeline import _definition_files, model_fingerprint
+    from civharm.linkage.victims import VICTIM_MODEL
+
+    names = {path.name for path in _definition_files()}
+    assert {"names.py", "victims.py", "pipeline.py", "text.py", "names.json"} <= names
+    assert all(path.is_file() for path in _definition_files())
+    assert model_fingerprint(VICTIM_MODEL, "duckdb") != model_fingerprint(VICTIM_MODEL, "spark")

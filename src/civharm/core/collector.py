@@ -11,13 +11,19 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_depth = 0  # nested blocks: only the outermost one unfreezes
+
 
 @contextmanager
 def collector_skips_what_exists() -> Iterator[None]:
     """Objects that exist now are moved out of the collector's reach until the block ends
-    (gc.freeze); they are moved back, and collected as usual, afterwards."""
+    (gc.freeze); they are moved back, and collected as usual, when the outermost block ends."""
+    global _depth
     gc.freeze()
+    _depth += 1
     try:
         yield
     finally:
-        gc.unfreeze()
+        _depth -= 1
+        if _depth == 0:
+            gc.unfreeze()

@@ -130,7 +130,7 @@ class Incident(DateFields, PlaceFields):
     assessment_grade = models.CharField(_("assessment grade"), max_length=16, blank=True)
     review_status = models.CharField(_("review status"), max_length=16, default="new")
     # Set when linkage found this incident to be another one; kept, so the merge can be undone.
-    # Indexed only where set: imports write NULL, and "IS NULL" is most rows, never worth an index.
+    # Indexed only where set: imports write NULL, and "IS NULL" matches most rows anyway.
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )

@@ -94,6 +94,8 @@ def batched(items: Iterable[T], size: int, *, ramp: bool = False) -> Iterator[li
     doubling), so that whatever consumes them starts within milliseconds rather than after a
     whole first batch has been read; a writer fed by a reading process gains ≈ 5 % of a
     100,000-row import."""
+    if size < 1:
+        raise ValueError(f"a batch holds at least one item, not {size}")
     iterator = iter(items)
     step = max(1, size // 16) if ramp else size
     while batch := list(islice(iterator, step)):

@@ -112,8 +112,9 @@ def cluster_records(
 
 
 def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
-    """Per link, the summed absolute difference of its two records on `columns` (a column
-    unknown on either side counts 0): small is close."""
+    """Per link, how far apart its two records lie on `columns`: each column's absolute
+    difference over that column's spread among these links, summed (years and days weigh
+    alike); unknown on either side counts as the largest difference. Small is close."""
     total = pd.Series(0.0, index=links.index)
     if not columns or links.empty:
         return total
@@ -122,7 +123,11 @@ def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) 
         values = pd.to_numeric(by_id[column], errors="coerce").astype("float64")
         left = values.reindex(links["record_id_l"].astype("int64")).to_numpy()
         right = values.reindex(links["record_id_r"].astype("int64")).to_numpy()
-        total += pd.Series(abs(left - right), index=links.index).fillna(0.0)
+        gap = pd.Series(abs(left - right), index=links.index)
+        spread = gap.max()
+        if pd.isna(spread) or spread == 0:
+            spread = 1.0
+        total += (gap / spread).fillna(1.0)
     return total
 
 

@@ -8,12 +8,11 @@ the review threshold (about as many as there are true links), never all blocked 
 from __future__ import annotations
 
 import hashlib
-import inspect
 import logging
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -64,20 +63,30 @@ class TrainedModel:
     fingerprint: str
 
 
-def model_fingerprint(model: LinkageModel, engine: str) -> str:
-    """Changes whenever the model's definition, Splink's version or the engine does: the
-    source of the module that defines the model, hashed (a stored model is SQL for one engine,
-    with one set of comparison levels)."""
-    module = sys.modules[model.settings.__module__]
-    try:
-        definition = inspect.getsource(module)
-    except OSError:  # installed without its sources: the package's version must do
-        from importlib.metadata import version
+# What a trained model depends on besides numbers: the modules that prepare and compare
+# records (the linkage package, text folding) and the country pack's name and taxonomy data.
+_MODEL_SOURCES = (Path(__file__).parent, Path(__file__).parents[1] / "core" / "text.py")
+_MODEL_DATA = ("names.json", "taxonomies.json")
 
-        definition = f"{module.__name__} {version('civharm')}"
-    digest = hashlib.sha256(definition.encode())
-    digest.update(f"|{splink.__version__}|{engine}".encode())
+
+def model_fingerprint(model: LinkageModel, engine: str) -> str:
+    """Changes whenever anything that defines the model does: the linkage package's modules
+    (comparisons, name folding, preparation, training, clustering), core/text.py, the country
+    pack's names.json and taxonomies.json, Splink's version or the engine (a stored model is
+    SQL for one engine, over columns one version of the code prepares)."""
+    digest = hashlib.sha256(f"{model.name}|{splink.__version__}|{engine}".encode())
+    for path in _definition_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _definition_files() -> list[Path]:
+    package, text = _MODEL_SOURCES
+    pack = package.parent / "country_packs" / "mali"
+    # Installed without its sources (.pyc only), the compiled modules stand for them.
+    modules = sorted(package.glob("*.py")) or sorted(package.glob("__pycache__/*.pyc"))
+    return [*modules, text, *(pack / name for name in _MODEL_DATA)]
 
 
 def for_this_register(trained: TrainedModel, records: int) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Index `merged_into` only where it is set (Incident and Person).
 
-Every imported row writes NULL there, and a filter on "IS NULL" matches most rows, so the full
-index cost each import ≈ 1 µs a row for nothing. Done in SQL: on SQLite, Django would rebuild
-the table to change db_index, and a rebuild drops the raw indexes of 0002.
+Every imported row writes NULL there, and a filter on "IS NULL" matches most rows (it reads
+them all either way), so the full index cost each import ≈ 1 µs a row; queries for merged
+records (= id, IN, IS NOT NULL) use the partial index. Done in SQL: on SQLite, Django would
+rebuild the table to change db_index, and a rebuild drops the raw indexes of 0002.
 """
 
 import django.db.models.deletion

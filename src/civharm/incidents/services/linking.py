@@ -289,30 +289,43 @@ def _latest_model(kind: str) -> dict[str, Any]:
     return {**latest.settings["model"], "engine": latest.engine}
 
 
-def _reusable(kind: str, engine: str, records: int, stored: dict[str, Any]) -> Any:
-    """A TrainedModel from `stored` if it may score this run: same model definition and
-    engine, trained on at least 1/(1 + growth) of today's records, less than
-    CIVHARM_LINKAGE[kind]["retrain_after_days"] ago. Else None: train again."""
+def _reusable(kind: str, engine: str, frame: pd.DataFrame, stored: dict[str, Any]) -> Any:
+    """A TrainedModel from `stored` if it may score this run, else None (train again).
+
+    It may if it was trained under the same model definition and engine, on the same source
+    lists (a new list changes how many records each person has), on a number of records
+    within CIVHARM_LINKAGE[kind]["retrain_after_growth"] of today's (either way: a restored
+    backup shrinks the register), less than ["retrain_after_days"] ago."""
     from civharm.linkage.pipeline import TrainedModel, model_fingerprint
 
-    if not stored or stored.get("engine") != engine:
+    if not stored or stored.get("engine") != engine or stored["records"] < 2:
         return None
     config = settings.CIVHARM_LINKAGE[kind]
     fingerprint = model_fingerprint(_model(kind), engine)
     age = (timezone.localdate() - date.fromisoformat(stored["trained_on_day"])).days
-    grown = records > stored["records"] * (1 + float(config["retrain_after_growth"]))
-    if stored["fingerprint"] != fingerprint or age > int(config["retrain_after_days"]) or grown:
+    change = abs(len(frame) / stored["records"] - 1)
+    if (
+        stored["fingerprint"] != fingerprint
+        or stored.get("sources") != _sources(frame)
+        or change > float(config["retrain_after_growth"])
+        or age > int(config["retrain_after_days"])
+    ):
         return None
     return TrainedModel(stored["parameters"], int(stored["records"]), fingerprint)
 
 
-def _model_to_store(kind: str, engine: str, result: Any, records: int) -> dict[str, Any]:
-    """What the next run needs to score without training (see _reusable)."""
+def _sources(frame: pd.DataFrame) -> list[str]:
+    return sorted(str(name) for name in frame["source"].dropna().unique())
+
+
+def _model_to_store(kind: str, engine: str, frame: pd.DataFrame) -> dict[str, Any]:
+    """What the next run needs to score without training (see _reusable), but the model."""
     from civharm.linkage.pipeline import model_fingerprint
 
     return {
-        "parameters": result.model,
-        "records": records,
+        "parameters": None,
+        "records": len(frame),
+        "sources": _sources(frame),
         "trained_on_day": timezone.localdate().isoformat(),
         "fingerprint": model_fingerprint(_model(kind), engine),
     }
@@ -329,7 +342,7 @@ def run_linkage(
     """Link all records of `kind` and make the register follow: links, review queue, merges.
 
     Scores with the model the previous run used when it still fits the register (see
-    _stored_model), else trains one; `retrain` always trains. Raises
+    _reusable), else trains one; `retrain` always trains. Raises
     civharm.linkage.engines.EngineUnavailable (a message for people) before anything is read
     if the engine cannot run here."""
     from civharm.linkage.engines import close_engine, open_engine
@@ -368,8 +381,8 @@ def _run(
         frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
         decisions = latest_decisions(kind)
         before = _latest_model(kind)
-        reused = None if retrain else _reusable(kind, run.engine, len(frame), before)
-        records = len(frame)
+        reused = None if retrain else _reusable(kind, run.engine, frame, before)
+        to_store = _model_to_store(kind, run.engine, frame) if reused is None else before
         result = _link(
             kind,
             frame,
@@ -383,11 +396,11 @@ def _run(
         if progress is not None:
             progress(_("Saving links and merges"))
         if reused is not None:
-            before.pop("engine")
-            run.settings = {**run.settings, "model": before, "model_trained": False}
+            to_store.pop("engine")
+            run.settings = {**run.settings, "model": to_store, "model_trained": False}
         elif getattr(result, "model", None) is not None:
-            stored = _model_to_store(kind, run.engine, result, records)
-            run.settings = {**run.settings, "model": stored, "model_trained": True}
+            to_store["parameters"] = result.model
+            run.settings = {**run.settings, "model": to_store, "model_trained": True}
         return _store_run(kind, run, result, decisions, user)
     except BaseException:
         LinkRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
@@ -414,7 +427,7 @@ def _store_run(
             "review_pairs": pending,
             f"{kind}s": applied["owners"],
             # A state, not this run's change: re-running on the same register gives the same.
-            f"{kind}s_merged": OWNERS[kind].owner.objects.exclude(merged_into=None).count(),
+            f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
             # 1 if this run trained its model, 0 if it scored with the previous run's
             "model_trained": int(bool(run.settings.get("model_trained", True))),
         }

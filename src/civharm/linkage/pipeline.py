@@ -11,7 +11,6 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,24 +134,20 @@ def _run_model(
     started = time.perf_counter()
     if frame.empty:
         return _empty_result()
-    from civharm.linkage.engines import close_engine
-
     say(_("Preparing {count} records").format(count=len(frame)))
-    owns_engine = db_api is None
-    opened = _open_beside(settings.engine) if owns_engine else None
-    try:
-        prepared = model.prepare(frame)
-    except BaseException:
-        if opened is not None:
-            close_engine(opened())
-        raise
+    prepared = model.prepare(frame)
     timings["prepare_s"] = time.perf_counter() - started
-    if opened is not None:
-        db_api = opened()
+    owns_engine = db_api is None
+    if owns_engine:
+        from civharm.linkage.engines import open_engine
+
+        db_api = open_engine(settings.engine)
     try:
         scored, used = _score_pairs(prepared, model, settings, db_api, say, timings, trained)
     finally:
         if owns_engine:
+            from civharm.linkage.engines import close_engine
+
             close_engine(db_api)
     say(_("Forming clusters from {count} scored pairs").format(count=len(scored)))
     step = time.perf_counter()
@@ -164,23 +159,6 @@ def _run_model(
     result.stats["trained"] = trained is None
     result.model = used
     return result
-
-
-def _open_beside(engine: str) -> Callable[[], Any]:
-    """Start opening the engine while the records are prepared; call the result for it.
-
-    DuckDB opens in a thread (its connection is made without holding the GIL: 0.03 s of a
-    10,000-record run saved). Spark opens in this thread when asked for: it installs signal
-    handlers, which only the main thread may do.
-    """
-    from civharm.linkage.engines import open_engine
-
-    if engine != "duckdb":
-        return lambda: open_engine(engine)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="civharm-engine")
-    opening = pool.submit(open_engine, engine)
-    pool.shutdown(wait=False)
-    return opening.result
 
 
 def _score_pairs(

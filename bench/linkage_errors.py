@@ -31,8 +31,9 @@ from civharm.linkage.results import LinkageSettings  # noqa: E402
 from civharm.linkage.victims import VICTIM_MODEL  # noqa: E402
 from linkage import generated_victims  # noqa: E402
 
-SIZE = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+NUMBERS = [int(a) for a in sys.argv[1:] if a.isdigit()]
+SIZE = NUMBERS[0] if NUMBERS else 10_000
+SEED = NUMBERS[1] if len(NUMBERS) > 1 else 1
 VERBOSE = "-v" in sys.argv
 
 frame, truth, duplicated = generated_victims(SIZE, SEED)
@@ -74,7 +75,9 @@ def pairs_of(groups: pd.Series) -> set[tuple[int, int]]:
     out = set()
     for _, ids in groups.groupby(groups).groups.items():
         ids = sorted(int(i) for i in ids)
-        if 1 < len(ids) < 200:
+        if len(ids) >= 200:  # only the pairs are left out, not the cluster: say so
+            print(f"note: a cluster of {len(ids)} records is left out of the pair lists below")
+        elif len(ids) > 1:
             out.update(itertools.combinations(ids, 2))
     return out
 
@@ -232,8 +235,6 @@ def identical(a: int, b: int) -> str:
 fp_cat = Counter()
 fp_direct = Counter()
 fp_examples: dict[str, list[str]] = {}
-fp_same_incident = 0
-inc = frame.merge(pd.DataFrame(), how="left") if False else None
 for a, b in sorted(fp):
     c = identical(a, b)
     fp_cat[c] += 1
@@ -274,15 +275,4 @@ for _, sub in g.groupby("k"):
 print(
     f"\nPairs identical on name_key,sex,age,date,cercle,village (as strings, None==None): "
     f"different people {same_diff}, same person {same_same}"
-)
-pd.to_pickle(
-    {
-        "allpairs": allpairs,
-        "clusters": clusters,
-        "prepared": prepared,
-        "full": full,
-        "fn": fn,
-        "fp": fp,
-    },
-    f"/tmp/lk/state_{SIZE}_{SEED}.pkl",
 )

@@ -44,7 +44,7 @@ prepared = model.prepare(frame)
 api = open_engine("duckdb")
 table = api.register(prepared)
 # trained as a run trains (pipeline._train); every pair scored, not only those above review
-trained = pipeline._train(table, model, len(prepared), lambda _step: None)
+trained = pipeline._train(table, model, prepared, lambda _step: None)
 linker = Linker(table, trained, log_level=logging.ERROR, validate_settings=False)
 pred = linker.inference.predict(threshold_match_probability=None)
 allpairs = pipeline._ordered_pairs(

@@ -44,6 +44,9 @@ class LinkageModel:
     # m by expectation maximisation, when the data allow: on a short list EM can drive an m
     # to zero (Splink then refuses the model) and the starting m values stand instead.
     refine: Callable[[Linker], None] | None = None
+    # Probabilities that follow from the records themselves rather than from training (e.g.
+    # how often lists give a cercle), set on the trained model: (model JSON, records) -> JSON.
+    fit_to_records: Callable[[dict[str, Any], pd.DataFrame], dict[str, Any]] | None = None
     distinct_within_source: bool = True
     rules: ClusterRules = field(default_factory=ClusterRules)
 
@@ -173,7 +176,7 @@ def _score_pairs(
     step = time.perf_counter()
     table = db_api.register(prepared)
     if trained is None:
-        model_json = _train(table, model, len(prepared), say)
+        model_json = _train(table, model, prepared, say)
     else:
         say(_("Scoring with the model trained on {count} records").format(count=trained.records))
         model_json = for_this_register(trained, len(prepared))
@@ -191,7 +194,10 @@ def _score_pairs(
     return _ordered_pairs(scored), model_json
 
 
-def _train(table: Any, model: LinkageModel, records: int, say: Progress) -> dict[str, Any]:
+def _train(
+    table: Any, model: LinkageModel, prepared: pd.DataFrame, say: Progress
+) -> dict[str, Any]:
+    records = len(prepared)
     linker = Linker(table, model.settings(), log_level=logging.ERROR)
     say(_("Training the model on these records"))
     model.train(linker, records)
@@ -202,7 +208,10 @@ def _train(table: Any, model: LinkageModel, records: int, say: Progress) -> dict
         except ValueError:
             logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
             linker = Linker(table, trained, log_level=logging.ERROR)
-    return _no_impossible_levels(linker, records)
+    model_json = _no_impossible_levels(linker, records)
+    if model.fit_to_records is not None:
+        model_json = model.fit_to_records(model_json, prepared)
+    return model_json
 
 
 MIN_M_PROBABILITY = 0.001

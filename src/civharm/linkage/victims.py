@@ -8,6 +8,7 @@ place tell homonyms of one massacre apart. Never writes a name anywhere.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import splink.comparison_level_library as cll
@@ -18,7 +19,13 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.frames import day_numbers
 from civharm.linkage.names import add_name_columns, fold, name_parts, spelling_skeleton
-from civharm.linkage.pipeline import LinkageModel, Progress, random_pairs_for_u, run_model
+from civharm.linkage.pipeline import (
+    MIN_M_PROBABILITY,
+    LinkageModel,
+    Progress,
+    random_pairs_for_u,
+    run_model,
+)
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 
@@ -166,22 +173,63 @@ def _date_comparison() -> cl.CustomComparison:
     )
 
 
+# One person's records agree on the cercle when both give one, and on the region: set from
+# what lists do (a wrong or outdated cercle, the place of death against the home village).
+SAME_CERCLE_WHEN_BOTH_GIVEN = 0.92
+SAME_REGION = 0.97
+
+
 def _place_comparison() -> cl.CustomComparison:
-    """Set, not trained. EM could learn the place only on pairs blocked on the name and the
-    month, most of which are namesakes of other cercles: it learned that one person's lists
-    mostly *disagree* on the cercle (m 0.58 at 100,000 records, 0.94 at 1,000,000), and the
-    falling weight of agreement made recall fall with the register's size (pairwise F1 0.81
-    at 1,000,000 against 0.87 at 100,000; with these m: 0.875 at both)."""
+    """Not trained by EM: EM could learn the place only on pairs blocked on the name and the
+    month, most of them namesakes of other cercles, and learned that one person's lists
+    mostly disagree on the region (m of "else" 0.58 at 100,000 generated records, 0.94 at
+    1,000,000); agreement then weighed less as registers grew, and recall fell with them
+    (pairwise F1 0.817 at 1,000,000). The m values follow instead from SAME_CERCLE_WHEN_BOTH_GIVEN,
+    SAME_REGION and how many records give a region but no cercle (fit_place_to_records);
+    the values here are those for 6 % of records without a cercle."""
     return cl.CustomComparison(
         output_column_name="place",
         comparison_levels=[
             cll.NullLevel("admin1_pcode"),
-            _set(cll.ExactMatchLevel("admin2_pcode"), 0.85),
-            _set(cll.And(cll.ExactMatchLevel("admin1_pcode"), cll.NullLevel("admin2_pcode")), 0.08),
+            _set(cll.ExactMatchLevel("admin2_pcode"), 0.81),
+            _set(cll.And(cll.ExactMatchLevel("admin1_pcode"), cll.NullLevel("admin2_pcode")), 0.11),
             _set(cll.ExactMatchLevel("admin1_pcode"), 0.05),
-            _set(cll.ElseLevel(), 0.02),
+            _set(cll.ElseLevel(), 0.03),
         ],
     )
+
+
+def place_m_probabilities(share_without_cercle: float) -> tuple[float, float, float, float]:
+    """m of (same cercle, same region with a cercle missing, same region, else) when a share
+    q of the records that give a region give no cercle: both records give a cercle with
+    probability (1 - q)², and one person's records then agree on it SAME_CERCLE_WHEN_BOTH_GIVEN
+    of the time; otherwise only the region can agree."""
+    both = (1 - share_without_cercle) ** 2
+    return (
+        both * SAME_CERCLE_WHEN_BOTH_GIVEN,
+        (1 - both) * SAME_REGION,
+        both * (SAME_REGION - SAME_CERCLE_WHEN_BOTH_GIVEN),
+        1 - SAME_REGION,
+    )
+
+
+def fit_place_to_records(model: dict[str, Any], records: pd.DataFrame) -> dict[str, Any]:
+    """The trained model with the place's m values for these records (place_m_probabilities):
+    a list that gives only regions must not make agreement on the region count against a
+    match, as fixed values made for lists that give cercles would."""
+    with_region = records["admin1_pcode"].notna()
+    without_cercle = (with_region & records["admin2_pcode"].isna()).sum()
+    share = float(without_cercle / with_region.sum()) if with_region.any() else 0.0
+    fitted = place_m_probabilities(share)
+    for comparison in model["comparisons"]:
+        if comparison["output_column_name"] != "place":
+            continue
+        levels = [
+            level for level in comparison["comparison_levels"] if not level.get("is_null_level")
+        ]
+        for level, m in zip(levels, fitted, strict=True):
+            level["m_probability"] = max(m, MIN_M_PROBABILITY)
+    return model
 
 
 def _village_comparison() -> cl.CustomComparison:
@@ -273,6 +321,7 @@ VICTIM_MODEL = LinkageModel(
     settings=victim_settings,
     train=train_victim_model,
     refine=refine_victim_model,
+    fit_to_records=fit_place_to_records,
     distinct_within_source=True,
     # One person has one age (give or take what lists get wrong). Sex is weighed by the model
     # but is no guard: one list's slip would split a person every other list agrees on, and

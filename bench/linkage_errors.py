@@ -120,18 +120,20 @@ def field_diffs(a: int, b: int) -> list[str]:
     for col, tag in (("sex", "sex"),):
         e = eq(pa[col], pb[col])
         out.append(f"{tag}:missing" if e is None else ("" if e else f"{tag}:differs"))
-    e = eq(pa["age"], pb["age"])
-    if e is None:
-        out.append("age:missing")
-    elif not e:
-        d = abs(int(pa["age"]) - int(pb["age"]))
-        out.append("age:diff<=2" if d <= 2 else "age:diff3-6" if d <= 6 else "age:diff>6")
-    e = eq(pa["event_day"], pb["event_day"])
-    if e is None:
-        out.append("date:missing")
-    elif not e:
-        d = abs(int(pa["event_day"]) - int(pb["event_day"]))
-        out.append("date:diff<=3" if d <= 3 else "date:diff4-31" if d <= 31 else "date:diff>31")
+    for col, tag, near, far in (("age", "age", 2, 6), ("event_day", "date", 3, 31)):
+        e = eq(pa[col], pb[col])
+        if e is None:
+            out.append(f"{tag}:missing")
+        elif not e:
+            d = abs(int(pa[col]) - int(pb[col]))
+            band = (
+                f"diff<={near}"
+                if d <= near
+                else f"diff{near + 1}-{far}"
+                if d <= far
+                else f"diff>{far}"
+            )
+            out.append(f"{tag}:{band}")
     e2 = eq(pa["admin2_pcode"], pb["admin2_pcode"])
     e1 = eq(pa["admin1_pcode"], pb["admin1_pcode"])
     if e2 is None:

@@ -16,6 +16,7 @@ from typing import Literal
 
 from civharm.core.i18n import _
 from civharm.core.text import fold
+from civharm.ingest.incident_fields import HARM_FIELDS
 from civharm.ingest.records import RowError, UnreadableFile
 from civharm.ingest.tables import Table, open_table
 
@@ -52,19 +53,8 @@ INTERVIEW_FIELDS = (
     "consent_audio",
     "audio",
 )
-INCIDENT_HARM_FIELDS = {
-    f"nb_{key}": key
-    for key in (
-        "killed",
-        "injured",
-        "abducted",
-        "sexual_violence",
-        "arbitrary_detention",
-        "displaced_households",
-        "property_destroyed",
-        "livestock_crops_lost",
-    )
-}
+# The form asks one count per harm type the incident importers know, in their order.
+INCIDENT_HARM_FIELDS = {f"nb_{key}": key for key in HARM_FIELDS}
 INCIDENT_FIELDS = (
     "reporter_consent",
     "incident_date",

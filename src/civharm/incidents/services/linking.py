@@ -281,27 +281,27 @@ def _link(kind: str, frame: pd.DataFrame, config: LinkageSettings, **options: An
     return run_model(frame, _model(kind), config, **options)
 
 
-def _latest_model(kind: str) -> dict[str, Any]:
-    """The model the latest complete run of `kind` scored with, as stored (or {})."""
+def _latest_model(kind: str, engine: str) -> dict[str, Any]:
+    """The model the latest complete run of `kind` scored with, as stored, if that run used
+    `engine` (a stored model is SQL for one engine); else {}."""
     latest = LinkRun.objects.filter(kind=kind, status="complete").order_by("-id").first()
-    if latest is None or not latest.settings.get("model"):
+    if latest is None or latest.engine != engine:
         return {}
-    return {**latest.settings["model"], "engine": latest.engine}
+    return dict(latest.settings.get("model") or {})
 
 
-def _reusable(kind: str, engine: str, frame: pd.DataFrame, stored: dict[str, Any]) -> Any:
+def _reusable(kind: str, frame: pd.DataFrame, stored: dict[str, Any], fingerprint: str) -> Any:
     """A TrainedModel from `stored` if it may score this run, else None (train again).
 
-    It may if it was trained under the same model definition and engine, on the same source
-    lists (a new list changes how many records each person has), on a number of records
-    within CIVHARM_LINKAGE[kind]["retrain_after_growth"] of today's (either way: a restored
-    backup shrinks the register), less than ["retrain_after_days"] ago."""
-    from civharm.linkage.pipeline import TrainedModel, model_fingerprint
+    It may if it was trained under the same model definition (`fingerprint`), on the same
+    source lists (a new list changes how many records each person has), on a number of
+    records within CIVHARM_LINKAGE[kind]["retrain_after_growth"] of today's (either way: a
+    restored backup shrinks the register), less than ["retrain_after_days"] ago."""
+    from civharm.linkage.pipeline import TrainedModel
 
-    if not stored or stored.get("engine") != engine or stored["records"] < 2:
+    if not stored or stored["records"] < 2:
         return None
     config = settings.CIVHARM_LINKAGE[kind]
-    fingerprint = model_fingerprint(_model(kind), engine)
     age = (timezone.localdate() - date.fromisoformat(stored["trained_on_day"])).days
     change = abs(len(frame) / stored["records"] - 1)
     if (
@@ -318,16 +318,14 @@ def _sources(frame: pd.DataFrame) -> list[str]:
     return sorted(str(name) for name in frame["source"].dropna().unique())
 
 
-def _model_to_store(kind: str, engine: str, frame: pd.DataFrame) -> dict[str, Any]:
+def _model_to_store(frame: pd.DataFrame, fingerprint: str) -> dict[str, Any]:
     """What the next run needs to score without training (see _reusable), but the model."""
-    from civharm.linkage.pipeline import model_fingerprint
-
     return {
         "parameters": None,
         "records": len(frame),
         "sources": _sources(frame),
         "trained_on_day": timezone.localdate().isoformat(),
-        "fingerprint": model_fingerprint(_model(kind), engine),
+        "fingerprint": fingerprint,
     }
 
 
@@ -380,9 +378,12 @@ def _run(
     try:
         frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
         decisions = latest_decisions(kind)
-        before = _latest_model(kind)
-        reused = None if retrain else _reusable(kind, run.engine, frame, before)
-        to_store = _model_to_store(kind, run.engine, frame) if reused is None else before
+        from civharm.linkage.pipeline import model_fingerprint
+
+        fingerprint = model_fingerprint(_model(kind), run.engine)
+        before = _latest_model(kind, run.engine)
+        reused = None if retrain else _reusable(kind, frame, before, fingerprint)
+        to_store = before if reused is not None else _model_to_store(frame, fingerprint)
         result = _link(
             kind,
             frame,
@@ -395,12 +396,10 @@ def _run(
         del frame  # names leave memory as soon as the engine is done with them
         if progress is not None:
             progress(_("Saving links and merges"))
-        if reused is not None:
-            to_store.pop("engine")
-            run.settings = {**run.settings, "model": to_store, "model_trained": False}
-        elif getattr(result, "model", None) is not None:
+        if reused is None:
             to_store["parameters"] = result.model
-            run.settings = {**run.settings, "model": to_store, "model_trained": True}
+        if to_store["parameters"] is not None:  # None: too few records to train anything
+            run.settings = {**run.settings, "model": to_store, "model_trained": reused is None}
         return _store_run(kind, run, result, decisions, user)
     except BaseException:
         LinkRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())

@@ -20,6 +20,9 @@ INCIDENT_REPORT_COLUMNS = {
     "date_precision": "str: day, week, month or year",
     "latitude": "float",
     "longitude": "float",
+    # exact, near, admin3, admin2, admin1 or country; None if the source does not say. At
+    # admin3 and coarser the coordinates are a unit's centre or main town, not the place.
+    "geo_precision": "str: how precise the place is",
     "admin1_pcode": "str: region P-code",
     "admin2_pcode": "str: cercle P-code",
     "place_name": "str: the place as the source wrote it",

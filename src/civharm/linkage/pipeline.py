@@ -67,16 +67,17 @@ class TrainedModel:
 
 
 # What a trained model depends on besides numbers: the modules that prepare and compare
-# records (the linkage package, text folding) and the country pack's name and taxonomy data.
+# records (the linkage package, text folding) and the country pack's names, taxonomies and
+# admin units.
 _MODEL_SOURCES = (Path(__file__).parent, Path(__file__).parents[1] / "core" / "text.py")
-_MODEL_DATA = ("names.json", "taxonomies.json")
+_MODEL_DATA = ("names.json", "taxonomies.json", "admin1.csv", "admin2.csv")
 
 
 def model_fingerprint(model: LinkageModel, engine: str) -> str:
     """Changes whenever anything that defines the model does: the linkage package's modules
     (comparisons, name folding, preparation, training, clustering), core/text.py, the country
-    pack's names.json and taxonomies.json, Splink's version or the engine (a stored model is
-    SQL for one engine, over columns one version of the code prepares)."""
+    pack's names.json, taxonomies.json and admin unit tables, Splink's version or the engine
+    (a stored model is SQL for one engine, over columns one version of the code prepares)."""
     digest = hashlib.sha256(f"{model.name}|{splink.__version__}|{engine}".encode())
     for path in _definition_files():
         digest.update(path.name.encode())

@@ -78,7 +78,8 @@ def _sex(value: str) -> str | None:
 
 INCIDENT_FRAME_FIELDS = (
     "id", "source__name", "date_start", "date_end", "date_precision", "latitude", "longitude",
-    "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm", "interaction_context",
+    "geo_precision", "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm",
+    "interaction_context",
 )  # fmt: skip
 
 
@@ -102,6 +103,7 @@ def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
         None if precision == "unknown" else precision,
         row["latitude"],
         row["longitude"],
+        None if row["geo_precision"] == "unknown" else row["geo_precision"],
         row["admin1_pcode"] or None,
         row["admin2_pcode"] or None,
         row["place_name"] or None,

@@ -122,8 +122,9 @@ def _report_points(
     places: _Places,
     profiles: tuple[SourceProfile, ...],
     rng: np.random.Generator,
-) -> np.ndarray:
-    """Village point jittered 0-15 km, the cercle's chief town, or nothing."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(point, precision): the village point jittered 0-15 km ("exact" or "near"), the
+    cercle's chief town ("admin2"), or nothing ("admin1" when only the region is known)."""
     m = len(s.incident)
     point = places.village_point[inc.village[s.incident]].copy()
     km = np.where(rng.random(m) < 0.3, 0.0, rng.uniform(0, 15, m))
@@ -134,7 +135,10 @@ def _report_points(
     use_town = (s.level == 1) | _flag(_profile_array(profiles, "coords_cercle")[s.source], rng, m)
     point = np.where(use_town[:, None], chief_town, point)
     missing = (s.level == 2) | _flag(_profile_array(profiles, "coords_missing")[s.source], rng, m)
-    return np.where(missing[:, None], np.nan, point.round(5))
+    precision = np.where(
+        s.level == 2, "admin1", np.where(use_town, "admin2", np.where(km == 0, "exact", "near"))
+    ).astype(object)
+    return np.where(missing[:, None], np.nan, point.round(5)), precision
 
 
 def _report_actors(
@@ -205,7 +209,7 @@ def _reports(
     rng: np.random.Generator,
 ) -> pd.DataFrame:
     start, end, precision = _report_dates(s.day, s.source, profiles, rng)
-    point = _report_points(s, inc, places, profiles, rng)
+    point, geo_precision = _report_points(s, inc, places, profiles, rng)
     admin = places.admin
     cercle = inc.cercle[s.incident]
     region_only = s.level == 2
@@ -227,6 +231,8 @@ def _reports(
             "true_incident_id": s.incident.astype(np.int64) + 1,
         }
     )
+    unstated = _flag(_profile_array(profiles, "precision_missing")[s.source], rng, len(cercle))
+    frame["geo_precision"] = _blank(geo_precision, unstated)
     return frame
 
 

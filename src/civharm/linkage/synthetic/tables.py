@@ -209,6 +209,7 @@ class SourceProfile:
     year: float = 0.0
     coords_missing: float = 0.3
     coords_cercle: float = 0.1  # coordinates of the cercle's chief town
+    precision_missing: float = 0.3  # does not say how precise its place is
     actor_missing: float = 0.1
     actor_vague: float = 0.15  # "unidentified armed men"
     actor_other: float = 0.04  # contested attribution
@@ -223,7 +224,8 @@ PROFILES = (
     SourceProfile("un_list", 0.75, (1.0, 0.95, 0.6), 0.92, surname_first=0.85,
                   upper_surname=0.95, all_upper=0.1, drop_accents=0.2, variant=0.05, typo=0.03,
                   drop_middle=0.1, sex_missing=0.03, age_missing=0.15, age_heaped=0.1,
-                  date_missing=0.03, date_shift=0.1, coords_cercle=0.2, place_variant=0.15),
+                  date_missing=0.03, date_shift=0.1, coords_cercle=0.2, place_variant=0.15,
+                  precision_missing=0.1),
     SourceProfile("ngo_list", 0.55, (1.0, 0.7, 0.5), 0.85, surname_first=0.3, drop_accents=0.6,
                   variant=0.15, typo=0.06, sex_missing=0.08, age_missing=0.2, date_shift=0.2,
                   old_codes=0.3, week=0.05, month=0.1, coords_missing=0.2, coords_cercle=0.05,
@@ -233,7 +235,8 @@ PROFILES = (
                   age_missing=0.55, age_heaped=0.4, date_missing=0.15, date_shift=0.35,
                   late_bias=True, place_cercle=0.3, place_region=0.1, place_variant=0.45,
                   old_codes=0.2, week=0.1, coords_missing=0.6, coords_cercle=0.3, actor_vague=0.5,
-                  killed_missing=0.15, killed_noisy=0.7, context_unknown=0.2),
+                  killed_missing=0.15, killed_noisy=0.7, context_unknown=0.2,
+                  precision_missing=0.7),
     SourceProfile("interviews", 0.3, (1.0, 0.4, 0.3), 0.9, surname_first=0.15, upper_surname=0.5,
                   drop_accents=0.7, variant=0.25, typo=0.08, drop_middle=0.4, sex_missing=0.05,
                   age_missing=0.35, age_heaped=0.5, age_noise=0.6, date_missing=0.2,
@@ -246,7 +249,7 @@ PROFILES = (
     SourceProfile("hospital", 0.15, (1.0, 0.5, 1.0), 0.6, surname_first=0.5, drop_accents=0.8,
                   variant=0.2, typo=0.08, sex_missing=0.02, age_missing=0.1, age_heaped=0.1,
                   date_shift=0.3, late_bias=True, place_cercle=0.4, place_region=0.2,
-                  coords_missing=0.9, actor_missing=0.6),
+                  coords_missing=0.9, actor_missing=0.6, precision_missing=0.6),
 )  # fmt: skip
 DUPLICATE_SOURCE = "ngo_list"
 

@@ -13,9 +13,10 @@ _SEPARATORS = re.compile(r"[\s\-_'’`.,/()]+")
 
 def fold(text: str) -> str:
     """Accent- and case-insensitive form: 'Ségou' -> 'segou', 'Ké-Macina' -> 'ke macina'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SEPARATORS.sub(" ", stripped.casefold()).strip()
+    if not text.isascii():  # ASCII has no accents to strip: most names and places in lists
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SEPARATORS.sub(" ", text.casefold()).strip()
 
 
 def fold_key(text: str) -> str:

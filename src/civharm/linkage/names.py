@@ -89,15 +89,22 @@ def canonical_token(token: str) -> str:
     return _knowledge().canonical.get(skeleton, skeleton)
 
 
+@lru_cache(maxsize=200_000)
+def _word_key(word: str) -> str:
+    """A written word folded, without spaces: 'Sékou' -> 'sekou', "N'Diaye" -> 'ndiaye'."""
+    return fold(word).replace(" ", "")
+
+
 def _units(raw: str) -> list[tuple[str, bool]]:
     """Canonical name units with a flag 'written in capitals'; 'Ag Mohamed' is one unit."""
     knowledge = _knowledge()
-    words = [w for w in _WORD.findall(raw) if fold(w).replace(" ", "") not in knowledge.titles]
     units: list[tuple[str, bool]] = []
     pending_particle = ""
     nickname_next = False
-    for word in words:
-        folded = fold(word).replace(" ", "")
+    for word in _WORD.findall(raw):
+        folded = _word_key(word)
+        if folded in knowledge.titles:
+            continue
         capitals = len(word) > 1 and word.isupper()
         if folded == "dit":  # "Allaye dit Baba Diallo": Baba is a nickname, not a name part
             nickname_next = True
@@ -118,6 +125,7 @@ def _units(raw: str) -> list[tuple[str, bool]]:
     return units
 
 
+@lru_cache(maxsize=200_000)
 def _split_joined_particle(folded: str) -> tuple[str, str]:
     """'agmohamed' -> ('ag', 'mohamed') when the rest is a known name; else ('', folded)."""
     for prefix, particle in (("ag", "ag"), ("ould", "uld"), ("uld", "uld")):

@@ -335,3 +335,18 @@ def test_a_changed_model_or_a_grown_register_trains_again(demo_victims: DemoTrut
         LinkRun.objects.filter(pk=latest.pk).update(settings={**latest.settings, "model": model})
         assert run_linkage("person", user=USER)["model_trained"] == 1, changed
     assert run_linkage("person", user=USER)["model_trained"] == 0
+
+
+def test_the_incident_frame_carries_each_reports_stated_location_precision(events: None) -> None:
+    """ACLED says how precise each point is; our template does not ("exact" where a point is
+    given, the importers' rule): the frame hands both to linkage, "unknown" as missing."""
+    from civharm.incidents.services.linking import incident_frame
+
+    frame = incident_frame().set_index("record_id")
+    stored = dict(Report.objects.filter(kind="event").values_list("id", "geo_precision"))
+    assert set(frame.index) <= set(stored)
+    for record_id, precision in frame["geo_precision"].items():
+        wanted = stored[record_id]
+        assert precision == (None if wanted == "unknown" else wanted)
+    assert frame.loc[_acled("1").id, "admin2_pcode"]  # columns did not shift
+    assert {"exact", "near"} & set(frame["geo_precision"].dropna())

@@ -101,7 +101,7 @@ def _split_names(value: str) -> list[str]:
     return [part for part in (value or "").split("|") if part.strip()]
 
 
-def _parse_query(text: str) -> tuple[str, str | None]:
+def parse_place_query(text: str) -> tuple[str, str | None]:
     """Fold a name and drop qualifiers: 'Cercle de Djenné' -> ('djenne', 'admin2')."""
     folded = fold(text[:MAX_NAME_CHARS])
     match = _QUALIFIERS.match(folded)
@@ -295,7 +295,7 @@ class Gazetteer:
     ) -> GeocodeMatch | None:
         if not isinstance(name, str):
             return None
-        key, wanted_kind = _parse_query(name)
+        key, wanted_kind = parse_place_query(name)
         if not key:
             return None
         candidates = self._names.exact(key) or self._names.fuzzy(key, threshold)
@@ -376,7 +376,7 @@ class Gazetteer:
         if level == 1 and code in self._iso:
             pcode = self._iso[code]
             return pcode, self._admin1[pcode]["name"]
-        key, _kind = _parse_query(name)
+        key, _kind = parse_place_query(name)
         index = self._admin_names[level]
         found = index.exact(key) or index.fuzzy(key, 0.85)
         if not found:

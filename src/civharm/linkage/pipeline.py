@@ -67,17 +67,19 @@ class TrainedModel:
 
 
 # What a trained model depends on besides numbers: the modules that prepare and compare
-# records (the linkage package, text folding) and the country pack's names, taxonomies and
-# admin units.
-_MODEL_SOURCES = (Path(__file__).parent, Path(__file__).parents[1] / "core" / "text.py")
-_MODEL_DATA = ("names.json", "taxonomies.json", "admin1.csv", "admin2.csv")
+# records (the linkage package; text folding and place qualifiers in core) and the country
+# pack's names, taxonomies, admin units and main towns.
+_PACKAGE = Path(__file__).parent
+_CORE_MODULES = ("text.py", "gazetteer.py")
+_MODEL_DATA = ("names.json", "taxonomies.json", "admin1.csv", "admin2.csv", "localities.csv")
 
 
 def model_fingerprint(model: LinkageModel, engine: str) -> str:
     """Changes whenever anything that defines the model does: the linkage package's modules
-    (comparisons, name folding, preparation, training, clustering), core/text.py, the country
-    pack's names.json, taxonomies.json and admin unit tables, Splink's version or the engine
-    (a stored model is SQL for one engine, over columns one version of the code prepares)."""
+    (comparisons, name folding, preparation, training, clustering), core/text.py and
+    core/gazetteer.py, the country pack's names, taxonomies, admin units and localities,
+    Splink's version or the engine (a stored model is SQL for one engine, over columns one
+    version of the code prepares)."""
     digest = hashlib.sha256(f"{model.name}|{splink.__version__}|{engine}".encode())
     for path in _definition_files():
         digest.update(path.name.encode())
@@ -86,11 +88,11 @@ def model_fingerprint(model: LinkageModel, engine: str) -> str:
 
 
 def _definition_files() -> list[Path]:
-    package, text = _MODEL_SOURCES
-    pack = package.parent / "country_packs" / "mali"
+    pack = _PACKAGE.parent / "country_packs" / "mali"
     # Installed without its sources (.pyc only), the compiled modules stand for them.
-    modules = sorted(package.glob("*.py")) or sorted(package.glob("__pycache__/*.pyc"))
-    return [*modules, text, *(pack / name for name in _MODEL_DATA)]
+    modules = sorted(_PACKAGE.glob("*.py")) or sorted(_PACKAGE.glob("__pycache__/*.pyc"))
+    core = [_PACKAGE.parent / "core" / name for name in _CORE_MODULES]
+    return [*modules, *core, *(pack / name for name in _MODEL_DATA)]
 
 
 def for_this_register(trained: TrainedModel, records: int) -> dict[str, Any]:

@@ -350,3 +350,28 @@ def test_the_incident_frame_carries_each_reports_stated_location_precision(event
         assert precision == (None if wanted == "unknown" else wanted)
     assert frame.loc[_acled("1").id, "admin2_pcode"]  # columns did not shift
     assert {"exact", "near"} & set(frame["geo_precision"].dropna())
+
+
+def test_a_list_that_repeats_itself_keeps_one_entry_per_person_after_a_verdict(
+    demo_victims: DemoTruth, settings: object
+) -> None:
+    """A list configured as repeating rows may hold one entry twice, never two different
+    entries in one person (the rule itself: tests/linkage/test_clustering.py), in a run and
+    in the re-clustering after a verdict, which reads no name: the entry is sex, age, day
+    and cercle, all read from the register."""
+    ngo = DEMO_VICTIM_LISTS[NGO_LIST]
+    config = {**settings.CIVHARM_LINKAGE}  # type: ignore[attr-defined]
+    config["person"] = {**config["person"], "sources_with_duplicates": [ngo]}
+    settings.CIVHARM_LINKAGE = config  # type: ignore[attr-defined]
+    run_linkage("person", user=USER)
+    merged = Person.objects.exclude(merged_into=None).first()
+    assert merged is not None
+    record = VictimRecord.objects.filter(person=merged.merged_into_id).order_by("-id").first()
+    split_off("person", record.report_id, user=USER)  # re-clusters that person's records
+
+    def entry(v: VictimRecord) -> tuple[object, ...]:
+        return (v.sex, v.age, v.report.date_start, v.report.admin2_pcode)
+
+    for person_id in set(VictimRecord.objects.values_list("person_id", flat=True)):
+        of_the_list = VictimRecord.objects.filter(person_id=person_id, report__source__name=ngo)
+        assert len({entry(v) for v in of_the_list.select_related("report")}) <= 1

@@ -58,6 +58,34 @@ def test_a_list_with_known_duplicates_may_name_a_person_twice() -> None:
     assert _clusters(clusters) == {1: 1, 2: 1}
 
 
+def test_a_list_that_repeats_entries_holds_one_entry_per_person_not_two_namesakes() -> None:
+    """List a repeats rows (a form sent twice): 1 and 2 are one entry sent twice; 3 is another
+    "Amadou Diallo" of the same list and event, 40 years old. Record 4 (list b, no age) links
+    to all three; with same_entry only the copies join it, and 3 stays apart for review."""
+    records = _records({1: "a", 2: "a", 3: "a", 4: "b"}).assign(
+        name_key=["amadu jalu"] * 4, age=[30, 30, 40, None]
+    )
+    links = _links((1, 2, 0.99), (1, 4, 0.97), (3, 4, 0.96), (2, 4, 0.95))
+    common = {
+        "link_threshold": 0.9,
+        "distinct_within_source": True,
+        "sources_with_duplicates": frozenset({"a"}),
+    }
+    rules = ClusterRules(same_entry=("name_key", "age"))
+    clusters, chained = cluster_records(records, links, rules=rules, **common)
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 3, 4: 1}
+    assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[3, 4]]
+    # without the rule (as for the press telling one event many times) anything may repeat
+    clusters, chained = cluster_records(records, links, rules=ClusterRules(), **common)
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 1, 4: 1}
+    assert chained.empty
+    # a person's verdict still joins two entries of the list
+    clusters, _ = cluster_records(
+        records, links, _decisions((1, 3, "match")), rules=rules, **common
+    )
+    assert _clusters(clusters)[3] == 1
+
+
 def test_a_different_verdict_splits_even_a_certain_link_and_blocks_chains() -> None:
     clusters, _ = cluster_records(
         _records({1: "a", 2: "b", 3: "c"}),

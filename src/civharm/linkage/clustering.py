@@ -25,12 +25,17 @@ class ClusterRules:
     one_sex: known sexes (sex) of one person must agree;
     closest_first: numeric columns that order links the model scores alike: of two links
     equally strong, the one whose records lie closer on these columns (in age, in days) is
-    tried first, so a namesake of another age does not take a person's place by record order."""
+    tried first, so a namesake of another age does not take a person's place by record order;
+    same_entry: columns on which two records of a source known to repeat itself must agree
+    to be one entity: such a source may hold one entry twice (a form sent again), but two
+    different entries of it stay two, as for any other source. Empty: it may repeat anything
+    (the press tells one event many times, in other words each time)."""
 
     max_window_gap_days: int | None = None
     max_age_span: int | None = None
     one_sex: bool = False
     closest_first: tuple[str, ...] = ()
+    same_entry: tuple[str, ...] = ()
 
     def columns(self) -> list[str]:
         wanted = [
@@ -38,6 +43,7 @@ class ClusterRules:
             (self.max_age_span is not None, ["age"]),
             (self.one_sex, ["sex"]),
             (True, list(self.closest_first)),
+            (True, list(self.same_entry)),
         ]
         out: list[str] = []
         for on, columns in wanted:
@@ -175,10 +181,12 @@ class _Groups:
         self.forbidden: dict[int, set[int]] = {}
         self.distinct = distinct_within_source
         self.duplicated = sources_with_duplicates
-        # per root: (latest start, earliest end) of date windows; (min, max) of ages; sexes
+        # per root: (latest start, earliest end) of date windows; (min, max) of ages; sexes;
+        # the entries it holds of each source that repeats itself (ClusterRules.same_entry)
         self.windows: dict[int, tuple[float, float]] = {}
         self.ages: dict[int, tuple[float, float]] = {}
         self.sexes: dict[int, str] = {}
+        self.entries: dict[int, dict[str, set[tuple[object, ...]]]] = {}
         self.rules = ClusterRules()
 
     def apply_rules(self, records: pd.DataFrame, rules: ClusterRules) -> None:
@@ -198,6 +206,13 @@ class _Groups:
         if rules.one_sex:
             sexes = records["sex"].tolist()
             self.sexes = {i: x for i, x in zip(ids, sexes, strict=True) if x in ("m", "f")}
+        if rules.same_entry and self.duplicated:
+            values = records[list(rules.same_entry)].astype("object")
+            entries = values.where(values.notna(), None).itertuples(index=False, name=None)
+            for i, entry in zip(ids, entries, strict=True):
+                source = next(iter(self.sources[i]))
+                if source in self.duplicated:
+                    self.entries[i] = {source: {entry}}
 
     def find(self, i: int) -> int:
         root = i
@@ -219,6 +234,8 @@ class _Groups:
             return False
         if not by_person and self.distinct and self._share_a_source(root_a, root_b):
             return False
+        if not by_person and self._two_entries_of_one_source(root_a, root_b):
+            return False
         merged = self._merged_attributes(root_a, root_b)
         if merged is None and not by_person:
             return False
@@ -230,6 +247,8 @@ class _Groups:
         self.parent[root_b] = root_a
         self.members[root_a].extend(self.members.pop(root_b))
         self.sources[root_a] |= self.sources.pop(root_b)
+        for source, entries in self.entries.pop(root_b, {}).items():
+            self.entries.setdefault(root_a, {}).setdefault(source, set()).update(entries)
         return True
 
     def _forbidden_between(self, root_a: int, root_b: int) -> bool:
@@ -256,6 +275,16 @@ class _Groups:
         if sex_a and sex_b and sex_a != sex_b:
             return None
         return window, ages, sex_a or sex_b
+
+    def _two_entries_of_one_source(self, root_a: int, root_b: int) -> bool:
+        """Would the join hold two different entries of a source that repeats itself?"""
+        entries_a, entries_b = self.entries.get(root_a), self.entries.get(root_b)
+        if not entries_a or not entries_b:
+            return False
+        return any(
+            len(entries_a[source] | entries_b[source]) > 1
+            for source in entries_a.keys() & entries_b.keys()
+        )
 
     def _share_a_source(self, root_a: int, root_b: int) -> bool:
         shared = self.sources[root_a] & self.sources[root_b]

@@ -327,7 +327,16 @@ VICTIM_MODEL = LinkageModel(
     # but is no guard: one list's slip would split a person every other list agrees on, and
     # given names already tell women from men (measured: recall +0.006, precision unchanged).
     # Of two links scored alike, the closer in age and date joins first, not the older record.
-    rules=ClusterRules(max_age_span=8, closest_first=("age", "event_day")),
+    # A list known to repeat people repeats an entry (a form sent twice); two different
+    # entries of one list are two people, namesakes above all (on generated lists whose NGO
+    # list repeats 1 % of its rows, 10,000 records: pairwise precision 0.908 -> 0.940).
+    rules=ClusterRules(
+        max_age_span=8,
+        closest_first=("age", "event_day"),
+        # never the name: the register re-clusters after a person's verdict without reading
+        # names; with it the gain was the same within 0.001
+        same_entry=("sex", "age", "event_day", "admin2_pcode"),
+    ),
 )
 
 

@@ -541,13 +541,18 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
     """record_id, source and what the model's cluster rules read (never a name): the day
-    numbers of a report's date window; a victim record's age, sex and day of harm."""
+    numbers of a report's date window; a victim record's age, sex, day of harm and cercle."""
     if owners.holder is VictimRecord:
         victims = VictimRecord.objects.filter(report_id__in=group).values_list(
-            "report_id", "report__source__name", "age", "sex", "report__date_start"
-        )
-        people = [(r, source, age, _sex(sex), _day(day)) for r, source, age, sex, day in victims]
-        return pd.DataFrame(people, columns=["record_id", "source", "age", "sex", "event_day"])
+            "report_id", "report__source__name", "age", "sex", "report__date_start",
+            "report__admin2_pcode",
+        )  # fmt: skip
+        people = [
+            (r, source, age, _sex(sex), _day(day), cercle or None)
+            for r, source, age, sex, day, cercle in victims
+        ]
+        columns = ["record_id", "source", "age", "sex", "event_day", "admin2_pcode"]
+        return pd.DataFrame(people, columns=columns)
     reports = Report.objects.filter(pk__in=group).values_list(
         "id", "source__name", "date_start", "date_end"
     )

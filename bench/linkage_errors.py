@@ -181,6 +181,11 @@ def guard_reason(a: int, b: int) -> str:
             "same source in both clusters"
             + (" (a namesake took the slot)" if wrong else " (true duplicate in list)")
         )
+    entry = list(model.rules.same_entry)
+    for source in set(src[ma]) & set(src[mb]) & set(duplicated):
+        both = [m for m in list(ma) + list(mb) if src[m] == source]
+        if entry and len({tuple(P.loc[m, entry].astype(str)) for m in both}) > 1:
+            reasons.append("two entries of a list that repeats rows")
     ages = pd.to_numeric(pd.concat([P.loc[ma, "age"], P.loc[mb, "age"]]), errors="coerce").dropna()
     if len(ages) and ages.max() - ages.min() > model.rules.max_age_span:
         reasons.append("age span guard")

@@ -207,12 +207,16 @@ class _Groups:
             sexes = records["sex"].tolist()
             self.sexes = {i: x for i, x in zip(ids, sexes, strict=True) if x in ("m", "f")}
         if rules.same_entry and self.duplicated:
-            values = records[list(rules.same_entry)].astype("object")
+            repeating = records[records["source"].astype(str).isin(self.duplicated)]
+            values = repeating[list(rules.same_entry)].astype("object")
             entries = values.where(values.notna(), None).itertuples(index=False, name=None)
-            for i, entry in zip(ids, entries, strict=True):
-                source = next(iter(self.sources[i]))
-                if source in self.duplicated:
-                    self.entries[i] = {source: {entry}}
+            for i, source, entry in zip(
+                repeating["record_id"].astype("int64").tolist(),
+                repeating["source"].astype(str),
+                entries,
+                strict=True,
+            ):
+                self.entries[i] = {source: {entry}}
 
     def find(self, i: int) -> int:
         root = i
@@ -234,7 +238,7 @@ class _Groups:
             return False
         if not by_person and self.distinct and self._share_a_source(root_a, root_b):
             return False
-        if not by_person and self._two_entries_of_one_source(root_a, root_b):
+        if not by_person and self.entries and self._two_entries_of_one_source(root_a, root_b):
             return False
         merged = self._merged_attributes(root_a, root_b)
         if merged is None and not by_person:
@@ -247,8 +251,11 @@ class _Groups:
         self.parent[root_b] = root_a
         self.members[root_a].extend(self.members.pop(root_b))
         self.sources[root_a] |= self.sources.pop(root_b)
-        for source, entries in self.entries.pop(root_b, {}).items():
-            self.entries.setdefault(root_a, {}).setdefault(source, set()).update(entries)
+        moved = self.entries.pop(root_b, None) if self.entries else None
+        if moved:
+            kept = self.entries.setdefault(root_a, {})
+            for source, entries in moved.items():
+                kept.setdefault(source, set()).update(entries)
         return True
 
     def _forbidden_between(self, root_a: int, root_b: int) -> bool:
@@ -279,12 +286,13 @@ class _Groups:
     def _two_entries_of_one_source(self, root_a: int, root_b: int) -> bool:
         """Would the join hold two different entries of a source that repeats itself?"""
         entries_a, entries_b = self.entries.get(root_a), self.entries.get(root_b)
-        if not entries_a or not entries_b:
+        if entries_a is None or entries_b is None:
             return False
-        return any(
-            len(entries_a[source] | entries_b[source]) > 1
-            for source in entries_a.keys() & entries_b.keys()
-        )
+        for source, held in entries_a.items():
+            other = entries_b.get(source)
+            if other is not None and (len(held) > 1 or held != other):
+                return True
+        return False
 
     def _share_a_source(self, root_a: int, root_b: int) -> bool:
         shared = self.sources[root_a] & self.sources[root_b]

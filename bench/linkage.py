@@ -18,7 +18,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -84,18 +83,6 @@ def model_trained_earlier(size: int, seed: int, engine: str) -> Any:
     return TrainedModel(result.model, len(frame), model_fingerprint(VICTIM_MODEL, engine))
 
 
-def civharm_blocking_keys() -> list[list[str]]:
-    """The victim model's blocking rules, each as the columns it matches exactly: read from the
-    model, so that the baseline blocks as civharm does whatever the model becomes."""
-    from civharm.linkage.victims import victim_settings
-
-    keys = []
-    for rule in victim_settings().blocking_rules_to_generate_predictions:
-        sql = rule.get_blocking_rule("duckdb").blocking_rule_sql
-        keys.append(re.findall(r'l\."(\w+)" = r\."\1"', sql))
-    return keys
-
-
 def link_with_recordlinkage(frame: pd.DataFrame) -> pd.DataFrame:
     """The recordlinkage toolkit on the same footing as civharm: the same prepared fields
     (civharm's name normalisation, day numbers), the same blocking keys, comparable
@@ -105,12 +92,12 @@ def link_with_recordlinkage(frame: pd.DataFrame) -> pd.DataFrame:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from civharm.linkage.victims import prepare_victim_records
+    from civharm.linkage.victims import BLOCKING_KEYS, prepare_victim_records
 
     records = prepare_victim_records(frame).set_index("record_id")
     indexer = rl.Index()
-    for keys in civharm_blocking_keys():
-        indexer.block(keys)
+    for keys in BLOCKING_KEYS:  # civharm's own blocking rules
+        indexer.block(list(keys))
     pairs = indexer.index(records)
     compare = rl.Compare()
     compare.string("name_key", "name_key", method="jarowinkler", threshold=0.94, label="name")

@@ -79,11 +79,16 @@ def test_a_list_that_repeats_entries_holds_one_entry_per_person_not_two_namesake
     clusters, chained = cluster_records(records, links, rules=ClusterRules(), **common)
     assert _clusters(clusters) == {1: 1, 2: 1, 3: 1, 4: 1}
     assert chained.empty
-    # a person's verdict still joins two entries of the list
-    clusters, _ = cluster_records(
-        records, links, _decisions((1, 3, "match")), rules=rules, **common
-    )
-    assert _clusters(clusters)[3] == 1
+    # a person's verdict still joins two entries of the list, and a copy of either then joins
+    with_copy = pd.concat([records, _records({5: "a"}).assign(name_key=["amadu jalu"], age=[40])])
+    more = pd.concat([links, _links((3, 5, 0.99))])
+    verdict = _decisions((1, 3, "match"))
+    clusters, chained = cluster_records(with_copy, more, verdict, rules=rules, **common)
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
+    # two entries that both lack a value are one entry where they agree on the rest
+    missing = _records({1: "a", 2: "a"}).assign(name_key=["amadu jalu"] * 2, age=[None, None])
+    clusters, _ = cluster_records(missing, _links((1, 2, 0.99)), rules=rules, **common)
+    assert _clusters(clusters) == {1: 1, 2: 1}
 
 
 def test_a_different_verdict_splits_even_a_certain_link_and_blocks_chains() -> None:

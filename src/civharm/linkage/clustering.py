@@ -284,13 +284,15 @@ class _Groups:
         return window, ages, sex_a or sex_b
 
     def _two_entries_of_one_source(self, root_a: int, root_b: int) -> bool:
-        """Would the join hold two different entries of a source that repeats itself?"""
+        """Would the join bring a new entry of a source that repeats itself to a cluster that
+        holds another of its entries? (A person's verdict may have put two entries of it in
+        one cluster: a copy of either still joins.)"""
         entries_a, entries_b = self.entries.get(root_a), self.entries.get(root_b)
         if entries_a is None or entries_b is None:
             return False
         for source, held in entries_a.items():
             other = entries_b.get(source)
-            if other is not None and (len(held) > 1 or held != other):
+            if other is not None and not (held <= other or other <= held):
                 return True
         return False
 

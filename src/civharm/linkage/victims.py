@@ -254,6 +254,26 @@ def _village_comparison() -> cl.CustomComparison:
     )
 
 
+# Candidate pairs: records that agree exactly on all the columns of at least one line.
+BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
+    ("name_key", "admin2_pcode"),
+    ("name_key", "event_month"),
+    ("surname", "given_first", "admin2_pcode"),
+    # a slip in the given name, then in the family name (dates a few days apart)
+    ("surname", "admin2_pcode", "event_month"),
+    ("surname", "admin2_pcode", "event_month_later"),
+    ("given_first", "admin2_pcode", "event_month"),
+    ("given_first", "admin2_pcode", "event_month_later"),
+    # a missing date or place, with a slip somewhere in the name
+    ("surname", "admin2_pcode", "age"),
+    ("given_first", "admin2_pcode", "age"),
+    ("surname", "given_initial", "admin2_pcode", "event_year"),
+    ("surname", "admin1_pcode", "event_day"),
+    ("given_first", "admin1_pcode", "event_day"),
+    ("surname_initial", "admin2_pcode", "event_day", "age"),
+)
+
+
 def victim_settings() -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
@@ -273,23 +293,7 @@ def victim_settings() -> SettingsCreator:
             _place_comparison(),
             _village_comparison(),
         ],
-        blocking_rules_to_generate_predictions=[
-            block_on("name_key", "admin2_pcode"),
-            block_on("name_key", "event_month"),
-            block_on("surname", "given_first", "admin2_pcode"),
-            # a slip in the given name, then in the family name (dates a few days apart)
-            block_on("surname", "admin2_pcode", "event_month"),
-            block_on("surname", "admin2_pcode", "event_month_later"),
-            block_on("given_first", "admin2_pcode", "event_month"),
-            block_on("given_first", "admin2_pcode", "event_month_later"),
-            # a missing date or place, with a slip somewhere in the name
-            block_on("surname", "admin2_pcode", "age"),
-            block_on("given_first", "admin2_pcode", "age"),
-            block_on("surname", "given_initial", "admin2_pcode", "event_year"),
-            block_on("surname", "admin1_pcode", "event_day"),
-            block_on("given_first", "admin1_pcode", "event_day"),
-            block_on("surname_initial", "admin2_pcode", "event_day", "age"),
-        ],
+        blocking_rules_to_generate_predictions=[block_on(*keys) for keys in BLOCKING_KEYS],
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         # EM refines a few m values from good starting points: it settles in a few rounds.

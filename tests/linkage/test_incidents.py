@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from civharm.core.text import fold
 from civharm.linkage.incidents import link_incident_reports, prepare_incident_reports
 from civharm.linkage.metrics import bcubed, pairwise_scores
 from civharm.linkage.results import LinkageSettings
@@ -83,12 +84,39 @@ def test_a_place_name_that_only_names_the_reports_own_cercle_or_region_is_no_pla
     """Two reports that give only the cercle have not named one place: the admin units
     already weigh the cercle, and the name must not count it a second time."""
     names = ["Cercle de Bankass", "BANKAS", "Bankass (cercle)", "Région de Mopti", "Cercle",
-             "Ogossagou", "Sévaré", "Koro"]  # fmt: skip
+             "Commune urbaine de Bankass", "Ogossagou", "Sévaré", "Koro", "أوغوساغو"]  # fmt: skip
     prepared = prepare_incident_reports(_reports(place_name=names)).set_index("record_id")
     kept = prepared["place_key"].dropna().to_dict()
     # Sévaré is a town of the region, not its name; Koro is another cercle's name, so here
-    # it is a village of Bankass cercle that happens to bear it
-    assert kept == {6: "ogossagou", 7: "sevare", 8: "koro"}
+    # it is a village of Bankass cercle that happens to bear it; a name in another script is
+    # a name, not a bare qualifier
+    assert kept == {7: "ogossagou", 8: "sevare", 9: "koro", 10: fold("أوغوساغو")}
+
+
+def test_a_region_made_in_2016_is_the_own_unit_of_a_report_with_its_old_code() -> None:
+    """Ménaka was a cercle of Gao (ML07) before it became a region (ML10): a report coded
+    with the old region that names Ménaka, or gives its main town's point, names its unit."""
+    frame = _reports(
+        place_name=["Ménaka", "Ménaka"],
+        latitude=[15.91985, 15.91985],
+        longitude=[2.39609, 2.39609],
+        admin1_pcode=["ML07", "ML04"],
+        admin2_pcode=[None, None],
+    )
+    prepared = prepare_incident_reports(frame).set_index("record_id")
+    assert prepared["place_key"].to_dict() == {1: None, 2: "menaka"}
+    assert prepared["latitude"].isna().to_dict() == {1: True, 2: False}
+
+
+def test_every_cercle_and_region_of_the_pack_has_a_main_town() -> None:
+    """Without one, a point at the town of a cercle that only knows the cercle would still
+    meet every other such report (Ké-Macina is listed as a village, Taoudenni under its old
+    region)."""
+    from civharm.linkage.units import _pack_rows, _units
+
+    towns = _units().towns
+    units = [row["pcode"] for f in ("admin1.csv", "admin2.csv") for row in _pack_rows(f)]
+    assert [code for code in units if code not in towns] == []
 
 
 def test_a_unit_name_is_erased_only_when_it_is_the_reports_own_unit() -> None:
@@ -106,22 +134,46 @@ def test_a_point_that_stands_in_for_a_cercle_is_not_compared() -> None:
     (Bankass 14.0775, -3.5159), whatever precision the register gave it: a geocoder puts a
     report that names only the cercle there."""
     frame = _reports(
-        latitude=[14.0775, 14.0775, 14.0775, 14.0775, 14.0775, 14.10, 14.30, 14.0775],
-        longitude=[-3.5159, -3.5159, -3.5159, -3.5159, -3.5159, -3.60, -3.70, -3.5159],
-        geo_precision=["admin3", "admin2", "admin1", "country", "exact", "exact", None, None],
-        admin2_pcode=["ML0502"] * 7 + ["ML0505"],
-    )
+        latitude=[14.0775, 14.0775, 14.0775, 14.0775, 14.0775, 14.10, 14.30, 14.0775, 13.9641,
+                  12.48333, 12.48735],
+        longitude=[-3.5159, -3.5159, -3.5159, -3.5159, -3.5159, -3.60, -3.70, -3.5159, -5.35791,
+                   -6.80000, -6.80313],
+        geo_precision=["admin3", "admin2", "admin1", "country", "exact", "exact", None, None,
+                       "exact", "exact", "exact"],
+        admin1_pcode=["ML05"] * 8 + ["ML04", "ML02", "ML02"],
+        admin2_pcode=["ML0502"] * 7 + ["ML0505", "ML0403", "ML0202", "ML0202"],
+    )  # fmt: skip
     dropped = prepare_incident_reports(frame).set_index("record_id")["latitude"].isna()
     # 6 and 7 are villages 9 and 32 km from the town; 8 is Bankass's point for a report of
-    # Koro cercle, which is no stand-in for Koro
-    expected = {1: True, 2: True, 3: True, 4: True, 5: True, 6: False, 7: False, 8: False}
+    # Koro cercle, which is no stand-in for Koro; 9 is Ké-Macina, Macina's main town though
+    # the pack lists it as a village; 10 is the village of Banko, 0.9 km from Dioïla (11)
+    expected = {1: True, 2: True, 3: True, 4: True, 5: True, 6: False, 7: False, 8: False,
+                9: True, 10: False, 11: True}  # fmt: skip
     assert dropped.to_dict() == expected
 
 
-def test_reports_without_precision_or_units_keep_points_away_from_main_towns() -> None:
-    frame = generate_linkage_truth(30, seed=2).reports.drop(columns=["geo_precision"])
+def test_generated_reports_without_a_stated_precision_lose_only_points_at_main_towns() -> None:
+    """The generator's cercle-level reports give the chief town's point; with the precision
+    column gone only those, and other points within 2 km of a main town, are dropped."""
+    import math
+
+    from civharm.linkage.units import _pack_rows
+
+    frame = generate_linkage_truth(300, seed=2).reports.drop(columns=["geo_precision"])
     prepared = prepare_incident_reports(frame)
-    given = frame["latitude"].notna()
-    kept = prepared["latitude"].notna()
-    assert kept.sum() > 0
-    assert (kept <= given).all()  # nothing is invented
+    given = frame["latitude"].notna().to_numpy()
+    kept = prepared["latitude"].notna().to_numpy()
+    towns = [(float(r["latitude"]), float(r["longitude"])) for r in _pack_rows("localities.csv")
+             if r["feature"] in ("PPLA", "PPLA2", "PPLC") or r["name"] == "Ké-Macina"]  # fmt: skip
+
+    def near_a_town(lat: float, lon: float) -> bool:
+        return any(
+            math.hypot((lat - a) * 111.0, (lon - b) * 111.0 * math.cos(math.radians(a))) < 2.1
+            for a, b in towns
+        )
+
+    dropped = given & ~kept
+    assert 0 < dropped.sum() < given.sum() / 2
+    assert not (kept & ~given).any()  # nothing is invented
+    points = frame[["latitude", "longitude"]].to_numpy()
+    assert all(near_a_town(*points[i]) for i in dropped.nonzero()[0])

@@ -35,8 +35,8 @@ _KIND_RANK = {"locality": 0, "admin2": 1, "admin1": 2}
 _MATCH_RANK = {"name": 0, "alternate": 1, "fuzzy": 2}
 # Words around a name that say which kind of unit is meant ("cercle de Djenné").
 _QUALIFIERS = re.compile(
-    r"^(?:(?P<pre>cercle|region|district|commune|commune rurale|commune urbaine|ville|village)"
-    r"(?: de| du| des| d)? )?(?P<core>.*?)(?: (?P<post>cercle|region|district|commune))?$"
+    r"^(?:(?P<pre>cercle|region|district|commune rurale|commune urbaine|commune|ville|village)"
+    r"(?: de| du| des| d)? )?(?P<core>.*?)(?: (?P<post>cercle|region|district|commune|ville))?$"
 )
 _QUALIFIER_KIND = {"cercle": "admin2", "region": "admin1", "district": "admin1"}
 _PCODE = re.compile(r"^[A-Z]{2}\d{2}(?:\d{2}){0,2}$")

@@ -7,6 +7,10 @@ would count the cercle three times (distance, name, admin units). So a place nam
 names the report's own cercle or region is no place name, and a point at (or near) a main
 town of the report's own cercle or region is no point: the admin units weigh the cercle.
 
+The price: an event that did happen in a main town (Gao, Ménaka, Bankass) loses its point
+and its name too, and its reports are matched on the cercle, the date and the rest. A point
+on another locality of the pack (a village next to the town) is kept.
+
 Pure functions over the pack's files; they never log the text they are given.
 """
 
@@ -28,25 +32,32 @@ COARSE_PRECISIONS = frozenset({"admin3", "admin2", "admin1", "country"})
 # A point this close to a main town is taken for the town's (a source's or a geocoder's
 # stand-in for "somewhere in the cercle"): sources' gazetteers place a town within a km or two.
 MAIN_TOWN_KM = 2.0
+# ... unless it is on another locality of the pack, within this distance (a village by a town).
+OTHER_PLACE_KM = 0.1
 _MAIN_TOWNS = {"PPLA": "admin1", "PPLC": "admin1", "PPLA2": "admin2"}
 # What is left of "Cercle", "Région de": a qualifier with no name is no place either.
 _ONLY_QUALIFIER = frozenset({"cercle", "region", "district", "commune", "ville", "village"})
+
+Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
 class _Units:
     named: dict[str, frozenset[str]]  # unit key -> P-codes of the regions and cercles so named
-    towns: dict[str, tuple[tuple[float, float], ...]]  # P-code -> its main towns' points
-    all_towns: tuple[tuple[float, float], ...]
+    towns: dict[str, tuple[Point, ...]]  # P-code -> its main towns' points
+    all_towns: tuple[Point, ...]
+    other_places: tuple[Point, ...]  # the pack's localities that are no unit's main town
+    successors: dict[str, frozenset[str]]  # pre-2016 region -> regions made from it since
 
 
-def unit_key(name: str) -> str:
+def unit_key(name: str) -> str | None:
     """'Cercle de Djenné', 'Djene', 'DJENNE' -> 'jene': a name without its qualifiers, in the
-    spelling skeleton names use (ou/u, dj/j, doubled letters); '' for a bare qualifier."""
+    spelling skeleton names use (ou/u, dj/j, doubled letters); None for a bare qualifier or
+    nothing. A name with no Latin letter keeps its folded form."""
     key, _kind = parse_place_query(name)
-    if key in _ONLY_QUALIFIER:
-        return ""
-    return spelling_skeleton(key)
+    if not key or key in _ONLY_QUALIFIER:
+        return None
+    return spelling_skeleton(key) or key
 
 
 def _pack_rows(filename: str) -> list[dict[str, str]]:
@@ -54,34 +65,55 @@ def _pack_rows(filename: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
+def _names(row: dict[str, str]) -> list[str]:
+    return [n for n in (row["name"], row["ascii_name"], *row["alternate_names"].split("|")) if n]
+
+
 @cache
 def _units() -> _Units:
     named: dict[str, set[str]] = defaultdict(set)
+    successors: dict[str, set[str]] = defaultdict(set)
     for filename in ("admin1.csv", "admin2.csv"):
         for row in _pack_rows(filename):
-            for name in (row["name"], row["ascii_name"], *row["alternate_names"].split("|")):
-                if key := unit_key(name) if name.strip() else "":
+            for name in _names(row):
+                if key := unit_key(name):
                     named[key].add(row["pcode"])
-    towns: dict[str, list[tuple[float, float]]] = defaultdict(list)
+            if row.get("pre2016_pcode") and filename == "admin1.csv":
+                successors[row["pre2016_pcode"]].add(row["pcode"])
+    towns: dict[str, set[Point]] = defaultdict(set)
+    others: list[Point] = []
     for row in _pack_rows("localities.csv"):
-        level = _MAIN_TOWNS.get(row["feature"])
-        if level is None:
-            continue
         point = (float(row["latitude"]), float(row["longitude"]))
-        towns[row["admin2_pcode"]].append(point)
-        if level == "admin1":
-            towns[row["admin1_pcode"]].append(point)
+        level = _MAIN_TOWNS.get(row["feature"])
+        own = {row["admin2_pcode"]} | ({row["admin1_pcode"]} if level == "admin1" else set())
+        homes = own if level else set()
+        # A locality that bears a unit's name is its town when it is a main town or lies in
+        # the unit: Ké-Macina (listed as a village) for Macina, Taoudenni for Taoudénit.
+        for name in _names(row):
+            for code in named.get(unit_key(name) or "", ()):
+                if level or code in (row["admin1_pcode"], row["admin2_pcode"]):
+                    homes.add(code)
+        for code in homes:
+            towns[code].add(point)
+        if not homes:
+            others.append(point)
     return _Units(
         named={key: frozenset(codes) for key, codes in named.items()},
-        towns={code: tuple(points) for code, points in towns.items()},
-        all_towns=tuple(p for points in towns.values() for p in points),
+        towns={code: tuple(sorted(points)) for code, points in towns.items()},
+        all_towns=tuple(sorted({p for points in towns.values() for p in points})),
+        other_places=tuple(others),
+        successors={code: frozenset(new) for code, new in successors.items()},
     )
 
 
 def _own_units(admin1: str | None, admin2: str | None) -> frozenset[str] | None:
-    """The report's own units; None when it gives neither (then any unit may be meant)."""
-    own = frozenset(code for code in (admin1, admin2) if code)
-    return own or None
+    """The report's own units, with the regions made since 2016 from a pre-2016 region code
+    (Ménaka from Gao); None when it gives neither (then any unit may be meant)."""
+    own = {code for code in (admin1, admin2) if code}
+    if not own:
+        return None
+    successors = _units().successors
+    return frozenset(own | {new for code in own for new in successors.get(code, ())})
 
 
 def names_only_its_unit(name: object, admin1: str | None, admin2: str | None) -> bool:
@@ -90,7 +122,7 @@ def names_only_its_unit(name: object, admin1: str | None, admin2: str | None) ->
     if not isinstance(name, str) or not name.strip():
         return True
     key = unit_key(name)
-    if not key:
+    if key is None:
         return True
     named = _units().named.get(key)
     if named is None:
@@ -99,7 +131,7 @@ def names_only_its_unit(name: object, admin1: str | None, admin2: str | None) ->
     return own is None or not named.isdisjoint(own)
 
 
-def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+def _km(a: Point, b: Point) -> float:
     """Distance on the sphere (haversine): exact enough at a few km."""
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
     h = (
@@ -113,11 +145,16 @@ def at_a_main_town(
     latitude: float, longitude: float, admin1: str | None, admin2: str | None
 ) -> bool:
     """True if the point lies within MAIN_TOWN_KM of a main town of the report's own cercle
-    or region (of any, if the report gives neither)."""
+    or region (of any, if the report gives neither), and not on another locality of the pack."""
     units = _units()
     own = _own_units(admin1, admin2)
-    towns = (
-        units.all_towns if own is None else [p for code in own for p in units.towns.get(code, ())]
-    )
+    towns = units.all_towns if own is None else [p for c in own for p in units.towns.get(c, ())]
     point = (latitude, longitude)
-    return any(_km(point, town) <= MAIN_TOWN_KM for town in towns)
+    if not any(_within(point, town, MAIN_TOWN_KM) for town in towns):
+        return False
+    return not any(_within(point, place, OTHER_PLACE_KM) for place in units.other_places)
+
+
+def _within(a: Point, b: Point, km: float) -> bool:
+    # a degree of latitude is 111 km: most pairs are told apart without trigonometry
+    return abs(a[0] - b[0]) * 111.0 <= km and _km(a, b) <= km

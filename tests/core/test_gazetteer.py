@@ -90,6 +90,25 @@ def test_old_layout_region_hint_still_agrees_for_menaka(gazetteer: Gazetteer) ->
     assert match.units.admin1_pcode == "ML10"
 
 
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("Cercle de Bankass", ("bankass", "admin2")),
+        ("Bankass cercle", ("bankass", "admin2")),
+        ("Région de Mopti", ("mopti", "admin1")),
+        ("Commune rurale de Bla", ("bla", None)),  # not a commune named "rurale de Bla"
+        ("Commune urbaine de Kati", ("kati", None)),
+        ("Kati Ville", ("kati", None)),
+        ("Ogossagou village", ("ogossagou", None)),
+        ("Ké-Macina", ("kemacina", None)),
+    ],
+)
+def test_qualifiers_around_a_name_are_read_and_dropped(text: str, parsed: tuple) -> None:
+    from civharm.core.gazetteer import parse_place_query
+
+    assert parse_place_query(text) == parsed
+
+
 def test_cercle_qualifier_prefers_the_cercle_over_the_town(gazetteer: Gazetteer) -> None:
     match = gazetteer.geocode("cercle de Bankass")
     assert match is not None and (match.kind, match.id) == ("admin2", "ML0502")

@@ -85,6 +85,13 @@ def test_a_list_that_repeats_entries_holds_one_entry_per_person_not_two_namesake
     verdict = _decisions((1, 3, "match"))
     clusters, chained = cluster_records(with_copy, more, verdict, rules=rules, **common)
     assert _clusters(clusters) == {1: 1, 2: 1, 3: 1, 4: 1, 5: 1}
+    # ... but a third entry still does not
+    third = pd.concat([with_copy, _records({6: "a"}).assign(name_key=["amadu jalu"], age=[50])])
+    clusters, chained = cluster_records(
+        third, pd.concat([more, _links((4, 6, 0.91))]), verdict, rules=rules, **common
+    )
+    assert _clusters(clusters)[6] == 6
+    assert [4, 6] in chained[["record_id_l", "record_id_r"]].values.tolist()
     # two entries that both lack a value are one entry where they agree on the rest
     missing = _records({1: "a", 2: "a"}).assign(name_key=["amadu jalu"] * 2, age=[None, None])
     clusters, _ = cluster_records(missing, _links((1, 2, 0.99)), rules=rules, **common)

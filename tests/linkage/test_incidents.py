@@ -146,7 +146,7 @@ def test_a_point_that_stands_in_for_a_cercle_is_not_compared() -> None:
     dropped = prepare_incident_reports(frame).set_index("record_id")["latitude"].isna()
     # 6 and 7 are villages 9 and 32 km from the town; 8 is Bankass's point for a report of
     # Koro cercle, which is no stand-in for Koro; 9 is Ké-Macina, Macina's main town though
-    # the pack lists it as a village; 10 is the village of Banko, 0.9 km from Dioïla (11)
+    # the pack lists it as a village; 10 is the village of Banko, 0.56 km from Dioïla (11)
     expected = {1: True, 2: True, 3: True, 4: True, 5: True, 6: False, 7: False, 8: False,
                 9: True, 10: False, 11: True}  # fmt: skip
     assert dropped.to_dict() == expected

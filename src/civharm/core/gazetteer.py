@@ -36,7 +36,8 @@ _MATCH_RANK = {"name": 0, "alternate": 1, "fuzzy": 2}
 # Words around a name that say which kind of unit is meant ("cercle de Djenné").
 _QUALIFIERS = re.compile(
     r"^(?:(?P<pre>cercle|region|district|commune rurale|commune urbaine|commune|ville|village)"
-    r"(?: de| du| des| d)? )?(?P<core>.*?)(?: (?P<post>cercle|region|district|commune|ville))?$"
+    r"(?: de| du| des| d)? )?(?P<core>.*?)"
+    r"(?: (?P<post>cercle|region|district|commune|ville|village))?$"
 )
 _QUALIFIER_KIND = {"cercle": "admin2", "region": "admin1", "district": "admin1"}
 _PCODE = re.compile(r"^[A-Z]{2}\d{2}(?:\d{2}){0,2}$")

@@ -25,6 +25,7 @@ from functools import cache
 from importlib import resources
 
 from civharm.core.gazetteer import DEFAULT_PACK, parse_place_query
+from civharm.core.text import fold
 from civharm.linkage.names import spelling_skeleton
 
 # At these precisions a report's point is a unit's centre or main town, never the place.
@@ -35,8 +36,11 @@ MAIN_TOWN_KM = 2.0
 # ... unless it is on another locality of the pack, within this distance (a village by a town).
 OTHER_PLACE_KM = 0.1
 _MAIN_TOWNS = {"PPLA": "admin1", "PPLC": "admin1", "PPLA2": "admin2"}
-# What is left of "Cercle", "Région de": a qualifier with no name is no place either.
-_ONLY_QUALIFIER = frozenset({"cercle", "region", "district", "commune", "ville", "village"})
+# Words of "Cercle", "Région de", "Commune rurale": qualifiers with no name are no place.
+_QUALIFIER_WORDS = frozenset(
+    {"cercle", "region", "district", "commune", "ville", "village", "rurale", "urbaine", "de",
+     "du", "des", "d"}
+)  # fmt: skip
 
 Point = tuple[float, float]
 
@@ -55,7 +59,7 @@ def unit_key(name: str) -> str | None:
     spelling skeleton names use (ou/u, dj/j, doubled letters); None for a bare qualifier or
     nothing. A name with no Latin letter keeps its folded form."""
     key, _kind = parse_place_query(name)
-    if not key or key in _ONLY_QUALIFIER:
+    if not key or set(fold(name).split()) <= _QUALIFIER_WORDS:
         return None
     return spelling_skeleton(key) or key
 
@@ -85,14 +89,19 @@ def _units() -> _Units:
     for row in _pack_rows("localities.csv"):
         point = (float(row["latitude"]), float(row["longitude"]))
         level = _MAIN_TOWNS.get(row["feature"])
-        own = {row["admin2_pcode"]} | ({row["admin1_pcode"]} if level == "admin1" else set())
-        homes = own if level else set()
-        # A locality that bears a unit's name is its town when it is a main town or lies in
-        # the unit: Ké-Macina (listed as a village) for Macina, Taoudenni for Taoudénit.
+        homes = set()
+        if level:
+            homes = {row["admin2_pcode"]} | ({row["admin1_pcode"]} if level == "admin1" else set())
+        # A locality that bears the name of a unit it lies in is that unit's town: Ké-Macina
+        # (listed as a village) for Macina; Taoudenni, listed under Tombouctou, for the
+        # Taoudénit region made from it in 2016.
+        inside = {
+            row["admin1_pcode"],
+            row["admin2_pcode"],
+            *successors.get(row["admin1_pcode"], ()),
+        }
         for name in _names(row):
-            for code in named.get(unit_key(name) or "", ()):
-                if level or code in (row["admin1_pcode"], row["admin2_pcode"]):
-                    homes.add(code)
+            homes |= named.get(unit_key(name) or "", frozenset()) & inside
         for code in homes:
             towns[code].add(point)
         if not homes:
@@ -107,13 +116,14 @@ def _units() -> _Units:
 
 
 def _own_units(admin1: str | None, admin2: str | None) -> frozenset[str] | None:
-    """The report's own units, with the regions made since 2016 from a pre-2016 region code
-    (Ménaka from Gao); None when it gives neither (then any unit may be meant)."""
+    """The report's own units; when it gives only a pre-2016 region code, the regions made
+    from it since (Ménaka from Gao); None when it gives neither (any unit may be meant)."""
     own = {code for code in (admin1, admin2) if code}
     if not own:
         return None
-    successors = _units().successors
-    return frozenset(own | {new for code in own for new in successors.get(code, ())})
+    if admin1 and not admin2:
+        own |= _units().successors.get(admin1, frozenset())
+    return frozenset(own)
 
 
 def names_only_its_unit(name: object, admin1: str | None, admin2: str | None) -> bool:

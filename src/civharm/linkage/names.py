@@ -95,30 +95,43 @@ def _word_key(word: str) -> str:
     return fold(word).replace(" ", "")
 
 
+@lru_cache(maxsize=200_000)
+def _read_word(word: str) -> tuple[str, str, str, bool]:
+    """What one written word is, once per distinct word: (kind, canonical token or particle,
+    particle joined to it, written in capitals). kind is "title" (El Hadj, Dr), "dit" (a
+    nickname follows), "particle" (Ag, Ould, Mint) or "name"."""
+    knowledge = _knowledge()
+    folded = _word_key(word)
+    if folded in knowledge.titles:
+        return "title", "", "", False
+    if folded == "dit":  # "Allaye dit Baba Diallo": Baba is a nickname, not a name part
+        return "dit", "", "", False
+    if folded in knowledge.particles:
+        return "particle", "ag" if folded == "ag" else "uld", "", False
+    particle, rest = _split_joined_particle(folded)
+    return "name", canonical_token(rest or folded), particle, len(word) > 1 and word.isupper()
+
+
 def _units(raw: str) -> list[tuple[str, bool]]:
     """Canonical name units with a flag 'written in capitals'; 'Ag Mohamed' is one unit."""
-    knowledge = _knowledge()
     units: list[tuple[str, bool]] = []
     pending_particle = ""
     nickname_next = False
     for word in _WORD.findall(raw):
-        folded = _word_key(word)
-        if folded in knowledge.titles:
+        kind, token, joined, capitals = _read_word(word)
+        if kind == "title":
             continue
-        capitals = len(word) > 1 and word.isupper()
-        if folded == "dit":  # "Allaye dit Baba Diallo": Baba is a nickname, not a name part
+        if kind == "dit":
             nickname_next = True
             continue
         if nickname_next:
             nickname_next = False
             continue
-        if folded in knowledge.particles:
-            pending_particle = "ag" if folded == "ag" else "uld"
+        if kind == "particle":
+            pending_particle = token
             continue
-        particle, rest = _split_joined_particle(folded)
-        particle = pending_particle or particle
+        particle = pending_particle or joined
         pending_particle = ""
-        token = canonical_token(rest or folded)
         if not token:
             continue
         units.append((f"{particle}_{token}" if particle else token, capitals))
@@ -172,7 +185,7 @@ def _surname_position(units: list[tuple[str, bool]]) -> int:
 def add_name_columns(frame: pd.DataFrame, column: str = "full_name") -> pd.DataFrame:
     """Adds surname, given, given_first and name_key (None where the name is missing)."""
     names = frame[column].astype("string")
-    parts = {raw: name_parts(raw) for raw in names.dropna().unique()}
+    parts = {raw: name_parts(raw) for raw in names.dropna().unique().to_numpy(dtype=object)}
     out = frame.copy()
     for field, target in (
         ("surname", "surname"),

@@ -37,7 +37,7 @@ def _month(dates: pd.Series) -> pd.Series:
 def _per_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
     """function(value) for each distinct text (lists repeat names and places), None if blank."""
     text = values.astype("string")
-    lookup = {v: function(v) for v in text.dropna().unique() if v.strip()}
+    lookup = {v: function(v) for v in text.dropna().unique().to_numpy(dtype=object) if v.strip()}
     return text.map(lookup).astype("object").where(text.notna(), None)
 
 

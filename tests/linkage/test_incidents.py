@@ -112,10 +112,10 @@ def test_every_cercle_and_region_of_the_pack_has_a_main_town() -> None:
     """Without one, a point at the town of a cercle that only knows the cercle would still
     meet every other such report (Ké-Macina is listed as a village, Taoudenni under its old
     region)."""
-    from civharm.linkage.units import _pack_rows, _units
+    from civharm.linkage.units import _units, pack_rows
 
     towns = _units().towns
-    units = [row["pcode"] for f in ("admin1.csv", "admin2.csv") for row in _pack_rows(f)]
+    units = [row["pcode"] for f in ("admin1.csv", "admin2.csv") for row in pack_rows(f)]
     assert [code for code in units if code not in towns] == []
 
 
@@ -157,13 +157,13 @@ def test_generated_reports_without_a_stated_precision_lose_only_points_at_main_t
     column gone only those, and other points within 2 km of a main town, are dropped."""
     import math
 
-    from civharm.linkage.units import _pack_rows
+    from civharm.linkage.units import pack_rows
 
     frame = generate_linkage_truth(300, seed=2).reports.drop(columns=["geo_precision"])
     prepared = prepare_incident_reports(frame)
     given = frame["latitude"].notna().to_numpy()
     kept = prepared["latitude"].notna().to_numpy()
-    towns = [(float(r["latitude"]), float(r["longitude"])) for r in _pack_rows("localities.csv")
+    towns = [(float(r["latitude"]), float(r["longitude"])) for r in pack_rows("localities.csv")
              if r["feature"] in ("PPLA", "PPLA2", "PPLC") or r["name"] == "Ké-Macina"]  # fmt: skip
 
     def near_a_town(lat: float, lon: float) -> bool:

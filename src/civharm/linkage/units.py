@@ -21,7 +21,7 @@ import io
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from civharm.core.gazetteer import DEFAULT_PACK, parse_place_query
@@ -54,6 +54,7 @@ class _Units:
     successors: dict[str, frozenset[str]]  # pre-2016 region -> regions made from it since
 
 
+@lru_cache(maxsize=100_000)
 def unit_key(name: str) -> str | None:
     """'Cercle de Djenné', 'Djene', 'DJENNE' -> 'jene': a name without its qualifiers, in the
     spelling skeleton names use (ou/u, dj/j, doubled letters); None for a bare qualifier or
@@ -64,9 +65,15 @@ def unit_key(name: str) -> str | None:
     return spelling_skeleton(key) or key
 
 
-def _pack_rows(filename: str) -> list[dict[str, str]]:
+def pack_text(filename: str) -> str:
+    """A file of the country pack linkage is built for, as text."""
     path = resources.files("civharm.country_packs").joinpath(DEFAULT_PACK, filename)
-    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    return path.read_text(encoding="utf-8")
+
+
+def pack_rows(filename: str) -> list[dict[str, str]]:
+    """The rows of one of the country pack's CSV files."""
+    return list(csv.DictReader(io.StringIO(pack_text(filename))))
 
 
 def _names(row: dict[str, str]) -> list[str]:
@@ -78,7 +85,7 @@ def _units() -> _Units:
     named: dict[str, set[str]] = defaultdict(set)
     successors: dict[str, set[str]] = defaultdict(set)
     for filename in ("admin1.csv", "admin2.csv"):
-        for row in _pack_rows(filename):
+        for row in pack_rows(filename):
             for name in _names(row):
                 if key := unit_key(name):
                     named[key].add(row["pcode"])
@@ -86,7 +93,7 @@ def _units() -> _Units:
                 successors[row["pre2016_pcode"]].add(row["pcode"])
     towns: dict[str, set[Point]] = defaultdict(set)
     others: list[Point] = []
-    for row in _pack_rows("localities.csv"):
+    for row in pack_rows("localities.csv"):
         point = (float(row["latitude"]), float(row["longitude"]))
         level = _MAIN_TOWNS.get(row["feature"])
         homes = set()

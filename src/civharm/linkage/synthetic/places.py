@@ -4,12 +4,9 @@ For tests and benchmarks only: every person is generated, none is real."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import numpy as np
 import shapely
@@ -22,19 +19,11 @@ from civharm.linkage.synthetic.tables import (
     _MIX_GROUPS,
     _VILLAGE_SYLLABLES,
     COMMUNITIES,
-    PACK,
 )
+from civharm.linkage.units import pack_rows, pack_text
 
 # ---------------------------------------------------------------------------------------------
 # Places: regions and cercles of the country pack, and made-up villages inside the cercles.
-
-
-def _pack_text(filename: str) -> str:
-    return resources.files("civharm.country_packs").joinpath(PACK, filename).read_text("utf-8")
-
-
-def _pack_rows(filename: str) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(_pack_text(filename))))
 
 
 @dataclass(frozen=True)
@@ -59,12 +48,12 @@ def _cercle_mix(pcode: str, region: str) -> tuple[float, ...]:
 
 @cache
 def _admin() -> _Admin:
-    regions = _pack_rows("admin1.csv")
+    regions = pack_rows("admin1.csv")
     region_index = {row["pcode"]: i for i, row in enumerate(regions)}
-    features = json.loads(_pack_text("admin2.geojson"))["features"]
+    features = json.loads(pack_text("admin2.geojson"))["features"]
     geometry = {f["properties"]["adm2_pcode"]: shape(f["geometry"]) for f in features}
-    cercles = [row for row in _pack_rows("admin2.csv") if row["pcode"] in geometry]
-    localities = _pack_rows("localities.csv")
+    cercles = [row for row in pack_rows("admin2.csv") if row["pcode"] in geometry]
+    localities = pack_rows("localities.csv")
     towns = {
         row["admin2_pcode"]: (float(row["latitude"]), float(row["longitude"]))
         for row in localities

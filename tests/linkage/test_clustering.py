@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from civharm.linkage import clustering
 from civharm.linkage.clustering import ClusterRules, cluster_records
 
 
@@ -198,3 +202,83 @@ def test_of_two_equally_strong_links_the_closer_in_age_and_day_joins_first() -> 
     assert result[2] == result[3] != result[1]
     assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[1, 3]]
     assert ClusterRules(max_age_span=8, closest_first=("age",)).columns() == ["age"]
+
+
+def _one_by_one(
+    records: pd.DataFrame,
+    links: pd.DataFrame,
+    decisions: pd.DataFrame,
+    rules: ClusterRules,
+    duplicated: frozenset[str],
+) -> tuple[dict[int, int], list[list[int]]]:
+    """Every link tried one by one, strongest first, as before groups that break no rule
+    were joined at once: the reference the shortcut must agree with."""
+    strong = links[links["match_probability"] >= 0.9]
+    joined: dict[int, int] = {}
+    refused = clustering._guarded_clusters(
+        records,
+        strong,
+        clustering._gaps(strong, records, rules.closest_first),
+        clustering.latest_decisions(decisions),
+        True,
+        duplicated,
+        rules,
+        joined,
+    )
+    ids = records["record_id"].tolist()
+    return {i: joined.get(i, i) for i in ids}, sorted([a, b] for a, b, _p in refused)
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        ClusterRules(),
+        ClusterRules(max_age_span=8, closest_first=("age", "start_day")),
+        ClusterRules(max_age_span=5, one_sex=True, same_entry=("sex", "age")),
+        ClusterRules(max_window_gap_days=7),
+    ],
+)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_joining_groups_that_break_no_rule_at_once_changes_nothing(
+    rules: ClusterRules, data: st.DataObject
+) -> None:
+    n = data.draw(st.integers(2, 12))
+    ids = list(range(1, n + 1))
+    maybe = st.one_of(st.none(), st.integers(20, 40))
+    records = pd.DataFrame(
+        {
+            "record_id": ids,
+            "source": data.draw(st.lists(st.sampled_from("abcd"), min_size=n, max_size=n)),
+            "age": data.draw(st.lists(maybe, min_size=n, max_size=n)),
+            "sex": data.draw(st.lists(st.sampled_from(["m", "f", None]), min_size=n, max_size=n)),
+            "start_day": data.draw(st.lists(st.integers(100, 120), min_size=n, max_size=n)),
+        }
+    )
+    records["end_day"] = records["start_day"] + data.draw(
+        st.lists(st.sampled_from([0, 0, 6, 30]), min_size=n, max_size=n)
+    )
+
+    def pairs(values: st.SearchStrategy, most: int) -> dict[tuple[int, int], object]:
+        drawn = data.draw(
+            st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids), values), max_size=most)
+        )
+        return {(min(a, b), max(a, b)): v for a, b, v in drawn if a != b}
+
+    scores = st.sampled_from([0.5, 0.9, 0.95, 0.99])
+    links = _links(*[(a, b, p) for (a, b), p in pairs(scores, 3 * n).items()])
+    verdicts = st.sampled_from(["match", "no_match"])
+    decisions = _decisions(*[(b, a, v) for (a, b), v in pairs(verdicts, 2).items()])
+    duplicated = data.draw(st.sampled_from([frozenset(), frozenset({"a"})]))
+    clusters, chained = cluster_records(
+        records,
+        links,
+        decisions,
+        link_threshold=0.9,
+        distinct_within_source=True,
+        sources_with_duplicates=duplicated,
+        rules=rules,
+    )
+    expected_clusters, expected_refused = _one_by_one(records, links, decisions, rules, duplicated)
+    assert _clusters(clusters) == expected_clusters
+    assert sorted(chained[["record_id_l", "record_id_r"]].values.tolist()) == expected_refused

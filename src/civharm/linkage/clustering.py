@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
@@ -81,17 +82,55 @@ def cluster_records(
     even when each pair along the chain looked alike.
     """
     verdicts = latest_decisions(decisions)
+    rules = rules or ClusterRules()
     all_ids = records["record_id"].astype("int64")
     strong = links[links["match_probability"] >= link_threshold]
-    # Only records named by a link or a verdict can join anything; the rest stand alone.
-    named = set(strong["record_id_l"].astype("int64")) | set(strong["record_id_r"].astype("int64"))
-    named |= {i for pair in verdicts for i in pair}
-    involved = records[all_ids.isin(named)]
+    strong = strong[
+        strong["record_id_l"].astype("int64").isin(all_ids)
+        & strong["record_id_r"].astype("int64").isin(all_ids)
+    ]
+    # Links of equal strength are tried closest first, "close" measured against all links.
+    closeness = _gaps(strong, records, rules.closest_first)
+    joined, guarded = _free_components(records, strong, verdicts, rules)
+    # Only the components that could break a rule need the link-by-link joins below.
+    in_guarded = strong["record_id_l"].astype("int64").isin(guarded)
+    involved = records[all_ids.isin(guarded)]
+    refused = _guarded_clusters(
+        involved,
+        strong[in_guarded],
+        closeness[in_guarded],
+        verdicts,
+        distinct_within_source,
+        sources_with_duplicates,
+        rules,
+        joined,
+    )
+    clusters = pd.DataFrame(
+        {"record_id": all_ids.to_numpy(), "cluster_id": all_ids.map(joined).fillna(all_ids)},
+        dtype="int64",
+    )
+    chained = pd.DataFrame(refused, columns=PAIR_COLUMNS)
+    chained["reason"] = "chained"
+    return clusters, chained
+
+
+def _guarded_clusters(
+    involved: pd.DataFrame,
+    strong: pd.DataFrame,
+    closeness: pd.Series,
+    verdicts: dict[tuple[int, int], str],
+    distinct_within_source: bool,
+    sources_with_duplicates: frozenset[str],
+    rules: ClusterRules,
+    joined: dict[int, int],
+) -> list[tuple[int, int, float]]:
+    """Join `involved` records link by link, strongest first, refusing any join that breaks
+    a rule; record -> smallest member goes into `joined`. Returns the refused links."""
     ids = [int(i) for i in involved["record_id"]]
     sources = dict(zip(ids, involved["source"].astype(str), strict=True))
     known = set(ids)
     groups = _Groups(ids, sources, distinct_within_source, sources_with_duplicates)
-    groups.apply_rules(involved, rules or ClusterRules())
+    groups.apply_rules(involved, rules)
     for (left, right), verdict in verdicts.items():
         if verdict == "no_match" and left in known and right in known:
             groups.forbid(left, right)
@@ -100,21 +139,75 @@ def cluster_records(
         if verdict == "match" and left in known and right in known:
             groups.join(left, right, by_person=True)
     refused = []
-    closeness = _gaps(strong, involved, (rules or ClusterRules()).closest_first)
-    for left, right, probability in _strongest_first(strong, link_threshold, closeness):
-        if left not in known or right not in known or _pair(left, right) in verdicts:
+    for left, right, probability in _strongest_first(strong, closeness):
+        if _pair(left, right) in verdicts:
             continue
         if not groups.join(left, right, by_person=False):
             refused.append((left, right, probability))
     smallest = {root: min(members) for root, members in groups.members.items()}
-    joined = {i: smallest[groups.find(i)] for i in ids}
-    clusters = pd.DataFrame(
-        {"record_id": all_ids.to_numpy(), "cluster_id": all_ids.map(joined).fillna(all_ids)},
-        dtype="int64",
+    joined.update({i: smallest[groups.find(i)] for i in ids})
+    return refused
+
+
+def _free_components(
+    records: pd.DataFrame,
+    strong: pd.DataFrame,
+    verdicts: dict[tuple[int, int], str],
+    rules: ClusterRules,
+) -> tuple[dict[int, int], set[int]]:
+    """(record -> smallest member, for the linked groups that break no rule as a whole; the
+    records of the other groups). A group of records joined by links that breaks no rule as
+    a whole (no list twice, ages within the span, one sex, date windows that meet) breaks
+    none in any part, so joining it link by link would join it all: it is joined at once.
+    A group touched by a verdict is always joined link by link."""
+    left = strong["record_id_l"].to_numpy(dtype="int64")
+    right = strong["record_id_r"].to_numpy(dtype="int64")
+    decided = np.array([i for pair in verdicts for i in pair], dtype="int64")
+    nodes, component = _components(
+        np.concatenate([left, decided[0::2]]), np.concatenate([right, decided[1::2]])
     )
-    chained = pd.DataFrame(refused, columns=PAIR_COLUMNS)
-    chained["reason"] = "chained"
-    return clusters, chained
+    member = records.set_index(records["record_id"].astype("int64")).reindex(nodes)
+    group = pd.Series(component, index=nodes)
+    broken = set(group.loc[decided].tolist())
+    # one list twice: a namesake, or a source that repeats itself (ClusterRules.same_entry)
+    broken.update(group[member.assign(_c=component).duplicated(["_c", "source"])].tolist())
+    if rules.max_age_span is not None:
+        ages = pd.to_numeric(member["age"], errors="coerce").astype("float64").groupby(group)
+        broken.update(_where(ages.max() - ages.min() > rules.max_age_span))
+    if rules.one_sex:
+        sexes = member["sex"].where(member["sex"].isin(["m", "f"])).groupby(group)
+        broken.update(_where(sexes.nunique() > 1))
+    if rules.max_window_gap_days is not None:
+        starts = pd.to_numeric(member["start_day"], errors="coerce").astype("float64")
+        ends = pd.to_numeric(member["end_day"], errors="coerce").astype("float64").fillna(starts)
+        dated = starts.notna()
+        gap = starts[dated].groupby(group[dated]).max() - ends[dated].groupby(group[dated]).min()
+        broken.update(_where(gap > rules.max_window_gap_days))
+    free = ~group.isin(broken).to_numpy()
+    joined = dict(zip(nodes[free].tolist(), component[free].tolist(), strict=True))
+    return joined, set(nodes[~free].tolist())
+
+
+def _where(flags: pd.Series) -> list[int]:
+    """The index of the rows flagged True (unknown is False)."""
+    return flags.index[flags.fillna(False).to_numpy(dtype=bool)].tolist()
+
+
+def _components(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the records named by these links, sorted; each one's component as its smallest
+    record): min-label propagation with pointer jumping, a few rounds for groups of people."""
+    nodes, index = np.unique(np.concatenate([left, right]), return_inverse=True)
+    a, b = index[: len(left)], index[len(left) :]
+    label = np.arange(len(nodes))
+    while True:
+        lower = np.minimum(label[a], label[b])
+        new = label.copy()
+        np.minimum.at(new, a, lower)
+        np.minimum.at(new, b, lower)
+        new = new[new]
+        if np.array_equal(new, label):
+            return nodes, nodes[label]
+        label = new
 
 
 def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:
@@ -137,12 +230,8 @@ def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) 
     return total
 
 
-def _strongest_first(
-    links: pd.DataFrame, threshold: float, gaps: pd.Series | None = None
-) -> Iterable[tuple[int, int, float]]:
-    strong = links[links["match_probability"] >= threshold].assign(
-        _gap=0.0 if gaps is None else gaps
-    )
+def _strongest_first(strong: pd.DataFrame, gaps: pd.Series) -> Iterable[tuple[int, int, float]]:
+    strong = strong.assign(_gap=gaps)
     strong = strong.sort_values(
         ["match_probability", "_gap", "record_id_l", "record_id_r"],
         ascending=[False, True, True, True],

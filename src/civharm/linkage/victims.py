@@ -303,11 +303,16 @@ def victim_settings() -> SettingsCreator:
 
 
 def train_victim_model(linker: Linker, records: int) -> None:
-    """Prior from near-certain pairs, u from random pairs."""
+    """Prior from near-certain pairs, u from random pairs: all of them in one pass (Splink's
+    default samples in ten chunks and may stop early, a query and a check per chunk): at
+    10,000 records u took 0.20 s instead of 0.29 s, and pairwise F1 moved by -0.001 and
+    +0.003 (seeds 1 and 2), +0.003 at 100,000."""
     linker.training.estimate_probability_two_random_records_match(
         [block_on("name_key", "event_day", "admin2_pcode")], recall=0.4
     )
-    linker.training.estimate_u_using_random_sampling(max_pairs=random_pairs_for_u(records), seed=1)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=random_pairs_for_u(records), seed=1, num_chunks=1
+    )
 
 
 def refine_victim_model(linker: Linker) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -208,25 +209,25 @@ def _one_by_one(
     records: pd.DataFrame,
     links: pd.DataFrame,
     decisions: pd.DataFrame,
-    rules: ClusterRules,
-    duplicated: frozenset[str],
+    options: dict,
 ) -> tuple[dict[int, int], list[list[int]]]:
     """Every link tried one by one, strongest first, as before groups that break no rule
     were joined at once: the reference the shortcut must agree with."""
-    strong = links[links["match_probability"] >= 0.9]
+    rules = options["rules"]
+    ids = records["record_id"].astype("int64")
+    strong = links[links["match_probability"] >= options["link_threshold"]]
     joined: dict[int, int] = {}
     refused = clustering._guarded_clusters(
         records,
         strong,
         clustering._gaps(strong, records, rules.closest_first),
         clustering.latest_decisions(decisions),
-        True,
-        duplicated,
+        options["distinct_within_source"],
+        options["sources_with_duplicates"],
         rules,
         joined,
     )
-    ids = records["record_id"].tolist()
-    return {i: joined.get(i, i) for i in ids}, sorted([a, b] for a, b, _p in refused)
+    return {i: joined.get(i, i) for i in ids.tolist()}, sorted([a, b] for a, b, _p in refused)
 
 
 @pytest.mark.parametrize(
@@ -236,6 +237,7 @@ def _one_by_one(
         ClusterRules(max_age_span=8, closest_first=("age", "start_day")),
         ClusterRules(max_age_span=5, one_sex=True, same_entry=("sex", "age")),
         ClusterRules(max_window_gap_days=7),
+        ClusterRules(max_window_gap_days=7, max_age_span=8, one_sex=True, closest_first=("age",)),
     ],
 )
 @settings(max_examples=60, deadline=None)
@@ -243,42 +245,76 @@ def _one_by_one(
 def test_joining_groups_that_break_no_rule_at_once_changes_nothing(
     rules: ClusterRules, data: st.DataObject
 ) -> None:
-    n = data.draw(st.integers(2, 12))
-    ids = list(range(1, n + 1))
-    maybe = st.one_of(st.none(), st.integers(20, 40))
+    n = data.draw(st.integers(2, 14))
+    ids = data.draw(st.lists(st.integers(1, 500), min_size=n, max_size=n, unique=True))
+    absent = max(ids) + 1  # links and verdicts may name a record this run does not have
+
+    def column(values: st.SearchStrategy) -> list:
+        return data.draw(st.lists(values, min_size=n, max_size=n))
+
     records = pd.DataFrame(
         {
             "record_id": ids,
-            "source": data.draw(st.lists(st.sampled_from("abcd"), min_size=n, max_size=n)),
-            "age": data.draw(st.lists(maybe, min_size=n, max_size=n)),
-            "sex": data.draw(st.lists(st.sampled_from(["m", "f", None]), min_size=n, max_size=n)),
-            "start_day": data.draw(st.lists(st.integers(100, 120), min_size=n, max_size=n)),
+            "source": column(st.sampled_from(["a", "b", "c", "d", "1", 1])),
+            "age": pd.array(column(st.one_of(st.none(), st.integers(24, 34))), dtype="Int64"),
+            "sex": column(st.sampled_from(["m", "f", None])),
+            "start_day": pd.array(
+                column(st.one_of(st.none(), st.integers(100, 120))), dtype="Float64"
+            ),
         }
     )
-    records["end_day"] = records["start_day"] + data.draw(
-        st.lists(st.sampled_from([0, 0, 6, 30]), min_size=n, max_size=n)
-    )
-
-    def pairs(values: st.SearchStrategy, most: int) -> dict[tuple[int, int], object]:
-        drawn = data.draw(
-            st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids), values), max_size=most)
-        )
-        return {(min(a, b), max(a, b)): v for a, b, v in drawn if a != b}
-
+    records["end_day"] = records["start_day"] + column(st.sampled_from([0, 0, 6, 30]))
+    anyone = st.sampled_from([*ids, absent])
+    # links in either order, some twice with another score, some at the threshold exactly
     scores = st.sampled_from([0.5, 0.9, 0.95, 0.99])
-    links = _links(*[(a, b, p) for (a, b), p in pairs(scores, 3 * n).items()])
-    verdicts = st.sampled_from(["match", "no_match"])
-    decisions = _decisions(*[(b, a, v) for (a, b), v in pairs(verdicts, 2).items()])
-    duplicated = data.draw(st.sampled_from([frozenset(), frozenset({"a"})]))
-    clusters, chained = cluster_records(
-        records,
-        links,
-        decisions,
-        link_threshold=0.9,
-        distinct_within_source=True,
-        sources_with_duplicates=duplicated,
-        rules=rules,
-    )
-    expected_clusters, expected_refused = _one_by_one(records, links, decisions, rules, duplicated)
+    drawn = data.draw(st.lists(st.tuples(anyone, anyone, scores), max_size=3 * n))
+    links = _links(*[(a, b, p) for a, b, p in drawn if a != b])
+    verdicts = st.sampled_from(["match", "no_match", "unsure"])
+    drawn = data.draw(st.lists(st.tuples(anyone, anyone, verdicts), max_size=4))
+    decisions = _decisions(*[(a, b, v) for a, b, v in drawn if a != b])
+    options = {
+        "link_threshold": data.draw(st.sampled_from([0.9, 0.95])),
+        "distinct_within_source": data.draw(st.booleans()),
+        "sources_with_duplicates": data.draw(st.sampled_from([frozenset(), frozenset({"a"})])),
+        "rules": rules,
+    }
+    clusters, chained = cluster_records(records, links, decisions, **options)
+    expected_clusters, expected_refused = _one_by_one(records, links, decisions, options)
     assert _clusters(clusters) == expected_clusters
     assert sorted(chained[["record_id_l", "record_id_r"]].values.tolist()) == expected_refused
+
+
+def test_a_long_chain_is_one_group_and_records_are_given_once() -> None:
+    # A chain of 20,000 links in shuffled order (reports a day apart, each linked to the next)
+    ids = np.random.default_rng(1).permutation(np.arange(1, 20_002))
+    records = pd.DataFrame({"record_id": ids, "source": ids.astype(str)})
+    links = pd.DataFrame(
+        {"record_id_l": ids[:-1], "record_id_r": ids[1:], "match_probability": 0.99}
+    )
+    clusters, chained = cluster_records(
+        records, links, link_threshold=0.9, distinct_within_source=True
+    )
+    assert set(clusters["cluster_id"]) == {1}
+    assert chained.empty
+    with pytest.raises(ValueError, match="record_id once"):
+        cluster_records(
+            pd.concat([records.head(2), records.head(1)]),
+            links.head(0),
+            link_threshold=0.9,
+            distinct_within_source=True,
+        )
+
+
+def test_ages_exactly_the_span_apart_join_and_one_year_more_does_not() -> None:
+    records = pd.DataFrame(
+        {"record_id": [1, 2, 3, 4], "source": ["a", "b", "c", "d"], "age": [30, 38, 40, 49]}
+    )
+    clusters, chained = cluster_records(
+        records,
+        _links((1, 2, 0.99), (3, 4, 0.99)),
+        link_threshold=0.9,
+        distinct_within_source=True,
+        rules=ClusterRules(max_age_span=8),
+    )
+    assert _clusters(clusters) == {1: 1, 2: 1, 3: 3, 4: 4}
+    assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[3, 4]]

@@ -2,8 +2,8 @@
 of one source list are never one person, and a link that would chain records that must stay
 apart is refused and sent to review instead.
 
-Pure Python over the pairs it is given; the pipeline hands it only the clusters that need
-guarding, so it never holds all pairs of a large run.
+Works on the pairs it is given (pandas, numpy and a union-find in Python): the pipeline
+hands it only the pairs that scored above the review threshold, never all pairs of a run.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
 
@@ -84,12 +86,15 @@ def cluster_records(
     verdicts = latest_decisions(decisions)
     rules = rules or ClusterRules()
     all_ids = records["record_id"].astype("int64")
+    if all_ids.duplicated().any():
+        raise ValueError("records must hold each record_id once")
     strong = links[links["match_probability"] >= link_threshold]
     strong = strong[
         strong["record_id_l"].astype("int64").isin(all_ids)
         & strong["record_id_r"].astype("int64").isin(all_ids)
     ]
-    # Links of equal strength are tried closest first, "close" measured against all links.
+    # Links of equal strength are tried closest first, "close" measured against all the strong
+    # links between these records (not only those joined link by link below).
     closeness = _gaps(strong, records, rules.closest_first)
     joined, guarded = _free_components(records, strong, verdicts, rules)
     # Only the components that could break a rule need the link-by-link joins below.
@@ -125,7 +130,8 @@ def _guarded_clusters(
     joined: dict[int, int],
 ) -> list[tuple[int, int, float]]:
     """Join `involved` records link by link, strongest first, refusing any join that breaks
-    a rule; record -> smallest member goes into `joined`. Returns the refused links."""
+    a rule, and write each record's cluster (its smallest member) into `joined`. Returns the
+    refused links. Links and verdicts naming records not in `involved` are passed over."""
     ids = [int(i) for i in involved["record_id"]]
     sources = dict(zip(ids, involved["source"].astype(str), strict=True))
     known = set(ids)
@@ -140,7 +146,7 @@ def _guarded_clusters(
             groups.join(left, right, by_person=True)
     refused = []
     for left, right, probability in _strongest_first(strong, closeness):
-        if _pair(left, right) in verdicts:
+        if left not in known or right not in known or _pair(left, right) in verdicts:
             continue
         if not groups.join(left, right, by_person=False):
             refused.append((left, right, probability))
@@ -156,10 +162,14 @@ def _free_components(
     rules: ClusterRules,
 ) -> tuple[dict[int, int], set[int]]:
     """(record -> smallest member, for the linked groups that break no rule as a whole; the
-    records of the other groups). A group of records joined by links that breaks no rule as
-    a whole (no list twice, ages within the span, one sex, date windows that meet) breaks
-    none in any part, so joining it link by link would join it all: it is joined at once.
-    A group touched by a verdict is always joined link by link."""
+    records of the other groups).
+
+    Every rule holds of a part when it holds of the whole (a part of a group with ages within
+    the span has ages within the span, and so on), so a group that breaks no rule as a whole
+    would be joined entirely, link by link: it is joined at once. The test is stricter than
+    the rules where that is simpler: any list twice sends a group link by link (a list known
+    to repeat rows too, and whether or not lists must be distinct), and so does any verdict
+    on one of its records, whatever the verdict."""
     left = strong["record_id_l"].to_numpy(dtype="int64")
     right = strong["record_id_r"].to_numpy(dtype="int64")
     decided = np.array([i for pair in verdicts for i in pair], dtype="int64")
@@ -170,7 +180,9 @@ def _free_components(
     group = pd.Series(component, index=nodes)
     broken = set(group.loc[decided].tolist())
     # one list twice: a namesake, or a source that repeats itself (ClusterRules.same_entry)
-    broken.update(group[member.assign(_c=component).duplicated(["_c", "source"])].tolist())
+    sources = member["source"].astype(str)  # as the link-by-link joins read them
+    twice = pd.DataFrame({"c": component, "s": sources.to_numpy()}).duplicated().to_numpy()
+    broken.update(group[twice].tolist())
     if rules.max_age_span is not None:
         ages = pd.to_numeric(member["age"], errors="coerce").astype("float64").groupby(group)
         broken.update(_where(ages.max() - ages.min() > rules.max_age_span))
@@ -194,20 +206,19 @@ def _where(flags: pd.Series) -> list[int]:
 
 
 def _components(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the records named by these links, sorted; each one's component as its smallest
-    record): min-label propagation with pointer jumping, a few rounds for groups of people."""
+    """(the records named by these links, sorted; each one's group as its smallest record)."""
     nodes, index = np.unique(np.concatenate([left, right]), return_inverse=True)
-    a, b = index[: len(left)], index[len(left) :]
-    label = np.arange(len(nodes))
-    while True:
-        lower = np.minimum(label[a], label[b])
-        new = label.copy()
-        np.minimum.at(new, a, lower)
-        np.minimum.at(new, b, lower)
-        new = new[new]
-        if np.array_equal(new, label):
-            return nodes, nodes[label]
-        label = new
+    if not len(nodes):
+        return nodes, nodes
+    n = len(nodes)
+    graph = coo_matrix(
+        (np.ones(len(left), dtype=np.int8), (index[: len(left)], index[len(left) :])),
+        shape=(n, n),
+    )
+    _count, label = connected_components(graph, directed=False)
+    smallest = np.full(label.max() + 1, n, dtype=np.int64)
+    np.minimum.at(smallest, label, np.arange(n))  # nodes are sorted: the first is the smallest
+    return nodes, nodes[smallest[label]]
 
 
 def _gaps(links: pd.DataFrame, records: pd.DataFrame, columns: tuple[str, ...]) -> pd.Series:

@@ -305,7 +305,11 @@ class _Groups:
             self.ages = {i: (a, a) for i, a in zip(ids, ages, strict=True) if pd.notna(a)}
         if rules.one_sex:
             sexes = records["sex"].tolist()
-            self.sexes = {i: x for i, x in zip(ids, sexes, strict=True) if x in ("m", "f")}
+            self.sexes = {
+                i: x
+                for i, x in zip(ids, sexes, strict=True)
+                if isinstance(x, str) and x in ("m", "f")
+            }
         if rules.same_entry and self.duplicated:
             repeating = records[records["source"].astype(str).isin(self.duplicated)]
             values = repeating[list(rules.same_entry)].astype("object")

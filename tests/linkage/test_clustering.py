@@ -168,27 +168,23 @@ def test_one_person_has_one_sex_and_ages_within_the_span() -> None:
             "sex": ["m", None, "m", "f"],
         }
     )
-    clusters, chained = cluster_records(
-        records,
-        _links((1, 2, 0.99), (2, 3, 0.98), (1, 4, 0.97)),
-        link_threshold=0.9,
-        distinct_within_source=True,
-        rules=ClusterRules(max_age_span=8, one_sex=True),
-    )
-    result = _clusters(clusters)
+
+    def clustered(records: pd.DataFrame) -> tuple[dict[int, int], pd.DataFrame]:
+        clusters, chained = cluster_records(
+            records,
+            _links((1, 2, 0.99), (2, 3, 0.98), (1, 4, 0.97)),
+            link_threshold=0.9,
+            distinct_within_source=True,
+            rules=ClusterRules(max_age_span=8, one_sex=True),
+        )
+        return _clusters(clusters), chained
+
+    result, chained = clustered(records)
     assert result[1] == result[2]
     assert len({result[1], result[3], result[4]}) == 3
     assert sorted(chained["record_id_l"]) == [1, 2]
     # a sex unknown as pandas' missing value, in a text column, is unknown, not an error
-    records["sex"] = records["sex"].astype("string")
-    clusters, _ = cluster_records(
-        records,
-        _links((1, 2, 0.99), (2, 3, 0.98), (1, 4, 0.97)),
-        link_threshold=0.9,
-        distinct_within_source=True,
-        rules=ClusterRules(max_age_span=8, one_sex=True),
-    )
-    assert _clusters(clusters) == result
+    assert clustered(records.astype({"sex": "string"}))[0] == result
 
 
 def test_of_two_equally_strong_links_the_closer_in_age_and_day_joins_first() -> None:

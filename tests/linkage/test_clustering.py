@@ -222,8 +222,7 @@ def _one_by_one(
     rules = options["rules"]
     ids = records["record_id"].astype("int64")
     strong = links[links["match_probability"] >= options["link_threshold"]]
-    joined: dict[int, int] = {}
-    refused = clustering._guarded_clusters(
+    joined, refused = clustering._guarded_clusters(
         records,
         strong,
         clustering._gaps(strong, records, rules.closest_first),
@@ -231,7 +230,6 @@ def _one_by_one(
         options["distinct_within_source"],
         options["sources_with_duplicates"],
         rules,
-        joined,
     )
     return {i: joined.get(i, i) for i in ids.tolist()}, sorted([a, b] for a, b, _p in refused)
 

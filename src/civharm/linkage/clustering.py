@@ -100,7 +100,7 @@ def cluster_records(
     # Only the components that could break a rule need the link-by-link joins below.
     in_guarded = strong["record_id_l"].astype("int64").isin(guarded)
     involved = records[all_ids.isin(guarded)]
-    refused = _guarded_clusters(
+    guarded_joined, refused = _guarded_clusters(
         involved,
         strong[in_guarded],
         closeness[in_guarded],
@@ -108,8 +108,8 @@ def cluster_records(
         distinct_within_source,
         sources_with_duplicates,
         rules,
-        joined,
     )
+    joined.update(guarded_joined)
     clusters = pd.DataFrame(
         {"record_id": all_ids.to_numpy(), "cluster_id": all_ids.map(joined).fillna(all_ids)},
         dtype="int64",
@@ -127,11 +127,10 @@ def _guarded_clusters(
     distinct_within_source: bool,
     sources_with_duplicates: frozenset[str],
     rules: ClusterRules,
-    joined: dict[int, int],
-) -> list[tuple[int, int, float]]:
+) -> tuple[dict[int, int], list[tuple[int, int, float]]]:
     """Join `involved` records link by link, strongest first, refusing any join that breaks
-    a rule, and write each record's cluster (its smallest member) into `joined`. Returns the
-    refused links. Links and verdicts naming records not in `involved` are passed over."""
+    a rule. Returns (record -> its cluster's smallest member, the refused links). Links and
+    verdicts naming records not in `involved` are passed over."""
     ids = [int(i) for i in involved["record_id"]]
     sources = dict(zip(ids, involved["source"].astype(str), strict=True))
     known = set(ids)
@@ -151,8 +150,7 @@ def _guarded_clusters(
         if not groups.join(left, right, by_person=False):
             refused.append((left, right, probability))
     smallest = {root: min(members) for root, members in groups.members.items()}
-    joined.update({i: smallest[groups.find(i)] for i in ids})
-    return refused
+    return {i: smallest[groups.find(i)] for i in ids}, refused
 
 
 def _free_components(

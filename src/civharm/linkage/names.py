@@ -89,7 +89,6 @@ def canonical_token(token: str) -> str:
     return _knowledge().canonical.get(skeleton, skeleton)
 
 
-@lru_cache(maxsize=200_000)
 def _word_key(word: str) -> str:
     """A written word folded, without spaces: 'Sékou' -> 'sekou', "N'Diaye" -> 'ndiaye'."""
     return fold(word).replace(" ", "")
@@ -138,7 +137,6 @@ def _units(raw: str) -> list[tuple[str, bool]]:
     return units
 
 
-@lru_cache(maxsize=200_000)
 def _split_joined_particle(folded: str) -> tuple[str, str]:
     """'agmohamed' -> ('ag', 'mohamed') when the rest is a known name; else ('', folded)."""
     for prefix, particle in (("ag", "ag"), ("ould", "uld"), ("uld", "uld")):

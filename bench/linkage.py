@@ -105,6 +105,14 @@ def link_with_recordlinkage(frame: pd.DataFrame) -> pd.DataFrame:
     for keys in BLOCKING_KEYS:  # civharm's own blocking rules
         indexer.block(list(keys))
     pairs = indexer.index(records)
+    # and its WITHOUT_CERCLE rule: the same name and region, one of the two without a cercle
+    region = rl.Index()
+    region.block(["name_key", "admin1_pcode"])
+    extra = region.index(records[records["admin2_pcode"].isna()], records)
+    one, other = extra.get_level_values(0), extra.get_level_values(1)
+    larger_first = [np.maximum(one, other), np.minimum(one, other)]  # as the toolkit orders
+    ordered = pd.MultiIndex.from_arrays(larger_first, names=pairs.names)
+    pairs = pairs.union(ordered[one != other].unique())
     compare = rl.Compare()
     compare.string("name_key", "name_key", method="jarowinkler", threshold=0.94, label="name")
     compare.exact("surname", "surname", label="surname")

@@ -108,3 +108,48 @@ def test_place_weights_follow_the_share_of_records_without_a_cercle() -> None:
     assert same_cercle > 0.8 and same_region_cercle_missing < 0.12
     same_cercle, same_region_cercle_missing, *_ = place_m_probabilities(0.7)
     assert same_cercle < same_region_cercle_missing
+
+
+def _pairs_from_rules(records: pd.DataFrame, rules: list) -> int:
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    from civharm.linkage.engines import close_engine, open_engine
+    from civharm.linkage.victims import prepare_victim_records
+
+    api = open_engine("duckdb")
+    try:
+        counted = count_comparisons_from_blocking_rules(
+            api.register(prepare_victim_records(records)),
+            blocking_rules=rules,
+            link_type="dedupe_only",
+            unique_id_column_name="record_id",
+            record_sample_proportion=1.0,
+        )
+    finally:
+        close_engine(api)
+    return int(counted[-1]["cumulative_comparison_count"])
+
+
+def test_a_record_without_a_cercle_meets_its_namesakes_of_the_region() -> None:
+    """One list gives the cercle but no date, another the date but only the region: no
+    line of BLOCKING_KEYS pairs them; WITHOUT_CERCLE does, and only when a cercle is
+    missing (two records with different cercles stay apart)."""
+    from splink import block_on
+
+    from civharm.linkage.victims import BLOCKING_KEYS, blocking_rules
+
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3],
+            "source": ["ngo", "un", "press"],
+            "full_name": ["TRAORE Sekou", "Sékou Traoré", "Sekou Traore"],
+            "sex": ["m", "m", "m"],
+            "age": [None, 41, 23],
+            "event_date": [None, "2023-03-01", "2023-07-20"],
+            "admin1_pcode": ["ML05", "ML05", "ML05"],
+            "admin2_pcode": ["ML0502", None, "ML0504"],
+            "place_name": ["Sofara", None, "Boni"],
+        }
+    )
+    assert _pairs_from_rules(records, [block_on(*keys) for keys in BLOCKING_KEYS]) == 0
+    assert _pairs_from_rules(records, blocking_rules()) == 2  # 1-2 and 2-3, never 1-3

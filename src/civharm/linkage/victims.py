@@ -272,6 +272,19 @@ BLOCKING_KEYS: tuple[tuple[str, ...], ...] = (
     ("given_first", "admin1_pcode", "event_day"),
     ("surname_initial", "admin2_pcode", "event_day", "age"),
 )
+# The same name in one region when one of the two records gives no cercle: with the cercle
+# missing on one side and the date on the other, no line above could pair them (on 10,000
+# generated records, seed 1, 102 of 719 missed pairs). Only such pairs: the name and region
+# alone would pair every namesake of a region.
+WITHOUT_CERCLE = (
+    "l.name_key = r.name_key AND l.admin1_pcode = r.admin1_pcode"
+    " AND (l.admin2_pcode IS NULL OR r.admin2_pcode IS NULL)"
+)
+
+
+def blocking_rules() -> list[Any]:
+    """Splink's rules for candidate pairs: each line of BLOCKING_KEYS, then WITHOUT_CERCLE."""
+    return [*(block_on(*keys) for keys in BLOCKING_KEYS), WITHOUT_CERCLE]
 
 
 def victim_settings() -> SettingsCreator:
@@ -293,7 +306,7 @@ def victim_settings() -> SettingsCreator:
             _place_comparison(),
             _village_comparison(),
         ],
-        blocking_rules_to_generate_predictions=[block_on(*keys) for keys in BLOCKING_KEYS],
+        blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=False,
         # EM refines a few m values from good starting points: it settles in a few rounds.

@@ -158,3 +158,33 @@ def test_victims_for_size_gives_whole_incidents_close_to_the_size() -> None:
     assert 4_500 <= len(victims) <= 5_000
     assert list(victims.columns)[: len(VICTIM_RECORD_COLUMNS)] == list(VICTIM_RECORD_COLUMNS)
     assert victims["record_id"].is_unique
+
+
+def test_fathers_names_are_an_option_that_changes_nothing_else() -> None:
+    """bench/linkage_ceiling.py asks for the father's given name on a share of the records;
+    every other column must be what the lists give without it."""
+    plain = victims_for_size(3_000, seed=4)
+    with_fathers = victims_for_size(3_000, seed=4, father_share=0.5)
+    assert "father_name" not in plain
+    pd.testing.assert_frame_equal(with_fathers.drop(columns="father_name"), plain)
+    written = with_fathers["father_name"]
+    assert 0.4 < written.notna().mean() < 0.6
+    # a person's records name one father (in the lists' spellings); namesakes mostly two
+    from civharm.linkage.names import name_parts
+
+    keys = written.dropna().map(lambda text: name_parts(text).key)
+    per_person = keys.groupby(with_fathers.loc[keys.index, "true_person_id"]).agg(
+        ["size", "nunique"]
+    )
+    twice = per_person[per_person["size"] > 1]
+    assert len(twice) > 100 and (twice["nunique"] == 1).mean() > 0.95
+    by_name = with_fathers.loc[keys.index].assign(key=keys)
+    namesakes = by_name.groupby(["true_incident_id", "full_name"])
+    fathers_of_namesakes = namesakes.filter(lambda g: g["true_person_id"].nunique() > 1)
+    assert (
+        fathers_of_namesakes.groupby(["true_incident_id", "full_name"])["key"]
+        .nunique()
+        .gt(1)
+        .mean()
+        > 0.8
+    )

@@ -104,8 +104,9 @@ def _report_columns() -> list[str]:
     return [*INCIDENT_REPORT_COLUMNS, "true_incident_id"]
 
 
-def _victim_columns() -> list[str]:
-    return [*VICTIM_RECORD_COLUMNS, "true_person_id", "true_incident_id"]
+def _victim_columns(with_fathers: bool = False) -> list[str]:
+    fathers = ["father_name"] if with_fathers else []
+    return [*VICTIM_RECORD_COLUMNS, *fathers, "true_person_id", "true_incident_id"]
 
 
 def _profiles(sources: int) -> tuple[SourceProfile, ...]:
@@ -114,18 +115,21 @@ def _profiles(sources: int) -> tuple[SourceProfile, ...]:
     return PROFILES[:sources]
 
 
-def _generate(n_incidents: int, seed: int, sources: int, with_reports: bool) -> SyntheticTruth:
+def _generate(
+    n_incidents: int, seed: int, sources: int, with_reports: bool, father_share: float = 0.0
+) -> SyntheticTruth:
     if n_incidents < 1:
         raise ValueError(f"n_incidents must be at least 1, not {n_incidents}")
     profiles = _profiles(sources)
     _check_taxonomy()
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(7)]
+    # the eighth stream draws the fathers: the first seven give the same records without it
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)]
     places = _places(int(np.clip(n_incidents, 1_500, 60_000)), streams[0])
     inc = _incidents(n_incidents, places, streams[1])
-    persons = _persons(inc, places, streams[2])
+    persons = _persons(inc, places, streams[2], streams[7])
     sight = _sightings(inc, places, profiles, streams[3])
     duplicated = {p.name: p.duplicates for p in profiles if p.duplicates > 0}
-    victims = _victims(sight, inc, persons, places, profiles, streams[4])
+    victims = _victims(sight, inc, persons, places, profiles, streams[4], streams[7], father_share)
     reports = _reports(sight, inc, places, profiles, streams[5]) if with_reports else None
     for name, share in duplicated.items():
         victims = _with_copies(victims, name, share / 2, streams[6])
@@ -135,7 +139,7 @@ def _generate(n_incidents: int, seed: int, sources: int, with_reports: bool) -> 
         reports=_numbered(reports, profiles, _report_columns(), streams[6])
         if reports is not None
         else pd.DataFrame(columns=_report_columns()),
-        victims=_numbered(victims, profiles, _victim_columns(), streams[6]),
+        victims=_numbered(victims, profiles, _victim_columns(father_share > 0), streams[6]),
         incidents=_incident_frame(inc, places),
         persons=_person_frame(persons, streams[6]),
         sources_with_duplicates=frozenset(duplicated),
@@ -159,9 +163,15 @@ RECORDS_PER_INCIDENT = 5.7  # victim records per incident with 4 sources, measur
 SHARD_RECORDS = 10_000  # records of one Mali-sized register over 2018-2024
 
 
-def victims_for_size(n_records: int, seed: int = 0, shard: int = SHARD_RECORDS) -> pd.DataFrame:
+def victims_for_size(
+    n_records: int, seed: int = 0, shard: int = SHARD_RECORDS, father_share: float = 0.0
+) -> pd.DataFrame:
     """A victims frame (with truth columns) of at most `n_records` rows and close to it, made
     of whole incidents: for benchmarks at 10k, 100k, 1M records.
+
+    With `father_share` > 0 a column `father_name` gives the father's given name on that share
+    of the records (a field civharm does not read: bench/linkage_ceiling.py measures what it
+    would add); the other columns are the same.
 
     Past `shard` records the register is made of several Mali-sized registers side by side
     (P-codes prefixed "S1-", "S2-"…), so that records per cercle and day stay what one country
@@ -171,7 +181,7 @@ def victims_for_size(n_records: int, seed: int = 0, shard: int = SHARD_RECORDS) 
     offset = incident_offset = person_offset = 0
     for index in range(max(1, -(-n_records // shard))):
         size = min(shard, n_records - index * shard)
-        part = _victims_of_one_register(size, seed + index)
+        part = _victims_of_one_register(size, seed + index, father_share)
         if index:
             for column in ("admin1_pcode", "admin2_pcode"):
                 part[column] = (f"S{index}-" + part[column].astype("object")).where(
@@ -187,10 +197,10 @@ def victims_for_size(n_records: int, seed: int = 0, shard: int = SHARD_RECORDS) 
     return pd.concat(parts, ignore_index=True)
 
 
-def _victims_of_one_register(n_records: int, seed: int) -> pd.DataFrame:
+def _victims_of_one_register(n_records: int, seed: int, father_share: float) -> pd.DataFrame:
     n_incidents = int(n_records / RECORDS_PER_INCIDENT * 1.1) + 20
     while True:
-        victims = _generate(n_incidents, seed, 4, with_reports=False).victims
+        victims = _generate(n_incidents, seed, 4, False, father_share).victims
         if len(victims) >= n_records:
             break
         n_incidents = int(n_incidents * 1.3)

@@ -33,6 +33,7 @@ class _Persons:
     own_middle: np.ndarray
     own_family: np.ndarray
     delay: np.ndarray  # died days after the event
+    father: np.ndarray  # the father's given name (lemma): the family name after a particle
 
 
 def _household_communities(
@@ -71,7 +72,11 @@ def _own_spelling(vocab: _Vocab, lemma: np.ndarray, rng: np.random.Generator) ->
     return np.where(rng.random(n) < 0.25, other, 0)
 
 
-def _persons(inc: _Incidents, places: _Places, rng: np.random.Generator) -> _Persons:
+def _persons(
+    inc: _Incidents, places: _Places, rng: np.random.Generator, father_rng: np.random.Generator
+) -> _Persons:
+    """The fathers come from their own stream (`father_rng`), so every other column is the
+    same whether a list writes them or not."""
     vocab = _vocab()
     incident = np.repeat(np.arange(len(inc.victims)), inc.victims)
     n = len(incident)
@@ -116,14 +121,17 @@ def _persons(inc: _Incidents, places: _Places, rng: np.random.Generator) -> _Per
         _own_spelling(vocab, middle, rng),
         _own_spelling(vocab, family, rng),
         delay,
+        _by_group(h_community * 2, given_tables, father_rng)[household],  # one per household
     )
     _make_homonyms(persons, inc.victims, rng)
+    # "Alhousseini Ag Mohamed": the name after the particle is the father's
+    np.copyto(persons.father, persons.family, where=persons.particle >= 0)
     return persons
 
 
 def _make_homonyms(p: _Persons, victims: np.ndarray, rng: np.random.Generator) -> None:
     """In a quarter of incidents with 3+ victims, the last victim bears the first one's full
-    name (another household, another age): two people, one name."""
+    name (another household, another age, another father): two people, one name."""
     starts = np.cumsum(victims) - victims
     chosen = (victims >= 3) & (rng.random(len(victims)) < 0.25)
     a, b = starts[chosen], starts[chosen] + victims[chosen] - 1

@@ -416,6 +416,27 @@ def _event_dates(
     return np.where(missing, np.datetime64("NaT", "ns"), dates)
 
 
+def _father_names(
+    p: _Persons,
+    person: np.ndarray,
+    source: np.ndarray,
+    profiles: tuple[SourceProfile, ...],
+    share: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """The father's given name as the list writes it ("fils de Moussa": Moussa), on a share
+    of the records, else None."""
+    n = len(person)
+    style = _list_styles(source, profiles, rng)
+    vocab = _vocab()
+    zero = np.zeros(n, dtype=np.int64)
+    spelling = _spell(vocab, p.father[person], zero, style.variant, rng)
+    form = style.drop_accents.astype(np.int64) + 2 * style.all_upper.astype(np.int64)
+    written: np.ndarray = vocab.forms[form, spelling].astype(object)
+    written[rng.random(n) >= share] = None
+    return written
+
+
 def _victims(
     s: _Sightings,
     inc: _Incidents,
@@ -423,7 +444,11 @@ def _victims(
     places: _Places,
     profiles: tuple[SourceProfile, ...],
     rng: np.random.Generator,
+    father_rng: np.random.Generator,
+    father_share: float,
 ) -> pd.DataFrame:
+    """The victim records; with `father_share` > 0, also `father_name` on that share of them
+    (drawn from `father_rng`: the other columns stay the same)."""
     sighting, person = _captured(s, inc, p, profiles, rng)
     source = s.source[sighting]
     n = len(person)
@@ -436,6 +461,11 @@ def _victims(
     place = np.where(region_only, s.region_name[sighting], s.place_name[sighting])
     place = _blank(place, region_only & (rng.random(n) < 0.5))
     admin = places.admin
+    fathers = {}
+    if father_share > 0:
+        fathers["father_name"] = _father_names(
+            p, person, source, profiles, father_share, father_rng
+        )
     return pd.DataFrame(
         {
             "source": np.array([pr.name for pr in profiles], dtype=object)[source],
@@ -450,5 +480,6 @@ def _victims(
             "place_name": place,
             "true_person_id": person.astype(np.int64) + 1,
             "true_incident_id": s.incident[sighting].astype(np.int64) + 1,
+            **fathers,
         }
     )

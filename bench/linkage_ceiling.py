@@ -4,7 +4,8 @@
     .venv/bin/python bench/linkage_ceiling.py 10000 1 --father 0.5,1   # and with fathers' names
 
 Every candidate pair civharm's blocking finds is scored five ways, and each scoring is
-clustered with civharm's guards at link thresholds 0.5 and 0.9 (the default):
+clustered with civharm's guards at link thresholds 0.5 and 0.9 (LinkageSettings' default,
+which bench/linkage.py uses):
 - civharm: the victim model, trained as a run trains it;
 - perfect: 1 for two records of one person, 0 otherwise (what blocking and guards allow);
 - best on levels: each pair scored by the share of true matches among the candidate pairs

@@ -100,7 +100,8 @@ def link_with_recordlinkage(frame: pd.DataFrame) -> pd.DataFrame:
 
     from civharm.linkage.victims import BLOCKING_KEYS, prepare_victim_records
 
-    records = prepare_victim_records(frame).set_index("record_id")
+    # sorted: the toolkit puts the later row of a pair first, so later row = larger id
+    records = prepare_victim_records(frame).set_index("record_id").sort_index()
     indexer = rl.Index()
     for keys in BLOCKING_KEYS:  # civharm's own blocking rules
         indexer.block(list(keys))
@@ -110,7 +111,7 @@ def link_with_recordlinkage(frame: pd.DataFrame) -> pd.DataFrame:
     region.block(["name_key", "admin1_pcode"])
     extra = region.index(records[records["admin2_pcode"].isna()], records)
     one, other = extra.get_level_values(0), extra.get_level_values(1)
-    larger_first = [np.maximum(one, other), np.minimum(one, other)]  # as the toolkit orders
+    larger_first = [np.maximum(one, other), np.minimum(one, other)]  # as the indexer above
     ordered = pd.MultiIndex.from_arrays(larger_first, names=pairs.names)
     pairs = pairs.union(ordered[one != other].unique())
     compare = rl.Compare()

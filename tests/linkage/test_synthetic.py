@@ -165,6 +165,8 @@ def test_fathers_names_are_an_option_that_changes_nothing_else() -> None:
     every other column must be what the lists give without it."""
     plain = victims_for_size(3_000, seed=4)
     with_fathers = victims_for_size(3_000, seed=4, father_share=0.5)
+    with pytest.raises(ValueError, match="father_share"):
+        victims_for_size(100, father_share=1.5)
     assert "father_name" not in plain
     pd.testing.assert_frame_equal(with_fathers.drop(columns="father_name"), plain)
     written = with_fathers["father_name"]

@@ -177,6 +177,8 @@ def victims_for_size(
     (P-codes prefixed "S1-", "S2-"…), so that records per cercle and day stay what one country
     produces: ten times the records in the same cercles and years would be a denser register
     — a harder problem — not a bigger one."""
+    if not 0 <= father_share <= 1:
+        raise ValueError(f"father_share must be between 0 and 1, not {father_share}")
     parts = []
     offset = incident_offset = person_offset = 0
     for index in range(max(1, -(-n_records // shard))):

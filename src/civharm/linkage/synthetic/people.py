@@ -131,7 +131,8 @@ def _persons(
 
 def _make_homonyms(p: _Persons, victims: np.ndarray, rng: np.random.Generator) -> None:
     """In a quarter of incidents with 3+ victims, the last victim bears the first one's full
-    name (another household, another age, another father): two people, one name."""
+    name (another household, another age, and another father unless the name is "Ag X",
+    which names him): two people, one name."""
     starts = np.cumsum(victims) - victims
     chosen = (victims >= 3) & (rng.random(len(victims)) < 0.25)
     a, b = starts[chosen], starts[chosen] + victims[chosen] - 1

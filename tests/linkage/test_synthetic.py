@@ -11,6 +11,7 @@ import pytest
 
 from civharm.core.taxonomy import load_taxonomy
 from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
+from civharm.linkage.names import name_parts
 from civharm.linkage.synthetic import (
     DUPLICATE_SOURCE,
     SyntheticTruth,
@@ -172,8 +173,6 @@ def test_fathers_names_are_an_option_that_changes_nothing_else() -> None:
     written = with_fathers["father_name"]
     assert 0.4 < written.notna().mean() < 0.6
     # a person's records name one father (in the lists' spellings); namesakes mostly two
-    from civharm.linkage.names import name_parts
-
     keys = written.dropna().map(lambda text: name_parts(text).key)
     per_person = keys.groupby(with_fathers.loc[keys.index, "true_person_id"]).agg(
         ["size", "nunique"]

@@ -188,6 +188,7 @@ def test_person_pair_shows_names_to_identity_roles_and_audits_each_read(
     assert all(entry.actor == "analyst-user" and entry.fields == ["name"] for entry in reads)
     assert all(entry.details["link_candidate"] == pair.pk for entry in reads)
     assert "this reading is recorded in the audit trail" in html
+    assert response["Cache-Control"] == "no-store"  # a shared computer's cache keeps no name
     hrefs = re.findall(r'href="([^"]*)"', html)
     assert not [href for href in hrefs if "KONAT" in href.upper() or "SANGAR" in href.upper()]
 
@@ -375,3 +376,54 @@ def test_splitting_a_victim_report_as_an_incident_report_says_why(
     response = client.post(url, follow=True)
     assert [message.level_tag for message in response.context["messages"]] == ["error"]
     assert 'class="message error"' in response.content.decode()
+
+
+def test_merged_persons_have_their_own_page_where_a_record_is_split_off(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    """A person is not tied to an incident, so merges of victim records are listed (and
+    undone) on a page of their own: by pseudonym, source and record id, never a name."""
+    pair = pairs["person"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
+    person = records[0].person
+    assert {record.person_id for record in records} == {person.pk} and person.incident is None
+    url = reverse("web:linkage_persons")
+    assert url in client.get(reverse("web:linkage_queue")).content.decode()
+    page = client.get(url).content.decode()
+    split_url = reverse("web:linkage_split", args=["person", pair.left_id])
+    assert person.pseudonym in page and f'action="{split_url}"' in page
+    assert "KONAT" not in page and "SANGAR" not in page
+    assert 'id="persons-count">1<' in page
+    response = client.post(split_url, {"persons_page": "1"}, follow=True)
+    assert response.redirect_chain == [(url + "?page=1", 302)]
+    assert len({record.person_id for record in records.all()}) == 2
+    assert "No person is counted from more than one victim record." in response.content.decode()
+    for role in OTHERS:
+        assert client_for(role).get(url).status_code == 403
+
+
+def test_splitting_a_record_linked_to_nothing_says_so(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    url = reverse("web:linkage_split", args=["person", pairs["person"].left_id])
+    response = client_for("analyst").post(url, follow=True)
+    assert [str(message) for message in response.context["messages"]] == [
+        f"ONG test · {pairs['person'].left.record_id} is not linked to any other record: "
+        "nothing to split."
+    ]
+    assert not LinkDecision.objects.exists()
+
+
+def test_a_crafted_page_number_falls_back_instead_of_failing(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    """'²' passes str.isdigit() but not int(): the split is made and the page still answers."""
+    pair = pairs["near_half"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    url = reverse("web:linkage_split", args=["incident", pair.right_id])
+    for crafted in ({"incident": "²"}, {"persons_page": "²"}, {"incident": "9" * 40}):
+        response = client.post(url, crafted)
+        assert response.status_code == 302, crafted

@@ -183,7 +183,8 @@ def reports_of(incident: Incident) -> list[dict[str, object]]:
 def persons_of(incident: Incident) -> list[dict[str, object]]:
     """Pseudonym, sex, age band and harm only: the protected fields are never read."""
     fields = ("pseudonym", "sex", "age_band", "civilian_status", "harm_type")
-    return list(Person.objects.filter(incident=incident).order_by("pseudonym").values(*fields))
+    persons = Person.objects.filter(incident=incident, merged_into__isnull=True)  # counted once
+    return list(persons.order_by("pseudonym").values(*fields))
 
 
 def small_cell_threshold() -> int:

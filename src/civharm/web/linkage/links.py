@@ -1,30 +1,43 @@
-"""What linkage merged into one incident, and the undo: split one report (or victim record) off.
+"""What linkage merged, and the undo: split one report (or victim record) off.
 
-Shown on the incident page; lists sources, record ids and pseudonyms, never a name.
+Merged incidents are shown on the incident page; persons counted from several victim records
+on their own page (a person is not tied to an incident). Sources, record ids and pseudonyms,
+never a name.
 """
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
 from civharm.incidents.models import Incident, Person, Report, VictimRecord
 
 SPLIT_KINDS = ("incident", "person")
+PAGE_SIZE = 50
+
+
+def _counted_from_several(persons: QuerySet[Person]) -> QuerySet[Person]:
+    """Persons (not merged into another) counted from more than one victim record."""
+    counted = persons.filter(merged_into__isnull=True).annotate(n_records=Count("records"))
+    return counted.filter(n_records__gt=1).order_by("pseudonym", "pk")
 
 
 def _merged_persons(incident: Incident) -> list[Person]:
     """Persons of the incident counted from more than one victim record, with those records."""
-    persons = list(
-        incident.persons.annotate(n_records=Count("records"))
-        .filter(n_records__gt=1)
-        .order_by("pseudonym")
-    )
+    return _with_records(list(_counted_from_several(incident.persons.all())))
+
+
+def _with_records(persons: list[Person]) -> list[Person]:
     records = (
         VictimRecord.objects.filter(person__in=persons)
         .select_related("report__source")
@@ -66,11 +79,34 @@ def linked_reports_context(
     return context
 
 
+@capability_required("review")
+@require_GET
+def linked_persons(request: HttpRequest) -> HttpResponse:
+    """Every person counted from several victim records, with a "Split off" per record: where
+    a merge of two victim records, by the model or by a verdict, is seen and undone."""
+    if not request.user.can("view_persons"):  # type: ignore[union-attr]
+        raise PermissionDenied
+    page = Paginator(_counted_from_several(Person.objects.all()), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = _with_records(list(page.object_list))
+    return render(request, "web/linkage/persons.html", {"page": page})
+
+
+def _number(text: str) -> int | None:
+    """A page or incident number from a form; None unless it is plain digits."""
+    return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
+
+
 def _back_to(request: HttpRequest, report: Report) -> HttpResponse:
-    """The incident page the button was on, else the report's (new) incident, else the queue."""
-    page = request.POST.get("incident", "")
-    if page.isdigit() and Incident.objects.filter(pk=int(page)).exists():
-        return redirect("web:incident", pk=int(page))
+    """The page the button was on (an incident's, or a page of linked persons), else the
+    report's (new) incident, else the queue."""
+    persons_page = _number(request.POST.get("persons_page", ""))
+    if persons_page is not None:
+        return redirect(reverse("web:linkage_persons") + f"?page={persons_page}")
+    page = _number(request.POST.get("incident", ""))
+    if page is not None and Incident.objects.filter(pk=page).exists():
+        return redirect("web:incident", pk=page)
     report.refresh_from_db(fields=["incident"])
     if report.incident_id:
         return redirect("web:incident", pk=report.incident_id)
@@ -86,10 +122,20 @@ def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpRes
     if kind not in SPLIT_KINDS:
         raise Http404
     report = get_object_or_404(Report.objects.defer("payload"), pk=report_id)
+    if kind == "person" and not request.user.can("view_persons"):  # type: ignore[union-attr]
+        raise PermissionDenied
     try:
-        linking.split_off(kind, report.pk, user=request.user.username)
+        done = linking.split_off(kind, report.pk, user=request.user.username)
     except linking.LinkageError as error:
         messages.error(request, str(error))
+        return _back_to(request, report)
+    if not done["decisions"]:
+        messages.info(
+            request,
+            _("{source} · {record} is not linked to any other record: nothing to split.").format(
+                source=report.source.name, record=report.record_id
+            ),
+        )
         return _back_to(request, report)
     messages.success(
         request,

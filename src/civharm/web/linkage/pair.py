@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
@@ -49,6 +50,7 @@ def _candidate(pk: int) -> LinkCandidate:
 
 @capability_required("review")
 @require_GET
+@sensitive_variables("names", "rows")
 def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
     candidate = _candidate(pk)
     kind, sort = QueueFilterForm(request.GET or None).values()
@@ -70,7 +72,9 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
         "pending": pending_counts()[kind],
         "queue_query": _query(kind, sort),
     }
-    return render(request, "web/linkage/pair.html", context)
+    response = render(request, "web/linkage/pair.html", context)
+    response["Cache-Control"] = "no-store"  # names, for roles that may read them: never cached
+    return response
 
 
 @capability_required("review")

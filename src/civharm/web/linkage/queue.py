@@ -89,5 +89,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         {"kind": value, "label": label, "count": counts[value], "current": value == kind}
         for value, label in form.fields["kind"].choices
     ]
-    context = {"form": form, "page": page, "tabs": tabs, "kind": kind, "sort": sort}
+    context = {
+        "form": form,
+        "page": page,
+        "tabs": tabs,
+        "kind": kind,
+        "sort": sort,
+        "can_see_persons": request.user.can("view_persons"),  # type: ignore[union-attr]
+    }
     return render(request, "web/linkage/queue.html", context)

@@ -6,6 +6,7 @@ from civharm.web.linkage import links, pair, queue
 
 urlpatterns = [
     path("", queue.review_queue, name="linkage_queue"),
+    path("persons/", links.linked_persons, name="linkage_persons"),
     path("<int:pk>/", pair.pair_page, name="linkage_pair"),
     path("<int:pk>/decide/", pair.decide_pair, name="linkage_decide"),
     path("split/<str:kind>/<int:report_id>/", links.split_off_report, name="linkage_split"),

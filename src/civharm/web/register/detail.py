@@ -89,9 +89,9 @@ def _persons(request: HttpRequest, incident: Incident) -> list[Person] | None:
         return None
     harm_labels = term_labels("harm_types")
     persons = list(
-        incident.persons.only(
-            "pseudonym", "sex", "age", "age_band", "civilian_status", "harm_type", "incident_id"
-        ).order_by("pseudonym")
+        incident.persons.filter(merged_into__isnull=True)
+        .only("pseudonym", "sex", "age", "age_band", "civilian_status", "harm_type", "incident_id")
+        .order_by("pseudonym")
     )
     for person in persons:
         person.harm_label = harm_labels.get(person.harm_type, person.harm_type)

@@ -73,3 +73,10 @@ def test_only_a_role_that_may_review_links_as_itself(cli_env: dict[str, str]) ->
     run_cli(env, "createuser", "analyst1", "--role", "analyst")
     counts = json.loads(run_cli(env, "link", "--user", "analyst1", "--json").stdout)
     assert counts["incident"]["records"] == 0
+
+
+def test_an_empty_register_trains_nothing_and_says_so(cli_env: dict[str, str]) -> None:
+    counts = json.loads(run_cli(cli_env, "link", "--json").stdout)
+    assert [counts[kind]["model_trained"] for kind in ("incident", "person")] == [0, 0]
+    table = run_cli(cli_env, "link").stdout
+    assert "trained now" not in table and "previous run's" not in table

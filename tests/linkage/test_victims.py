@@ -85,6 +85,26 @@ def test_a_short_list_links_even_when_em_cannot_train(seed: int) -> None:
     assert sorted(result.clusters["record_id"]) == sorted(victims["record_id"])
 
 
+def test_a_first_list_where_no_two_records_share_a_name_links() -> None:
+    """EM trains on pairs of one name in one cercle; with none, Splink raises its own
+    exception (not a ValueError): the starting values stand and every record is a person."""
+    victims = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3],
+            "source": ["ngo"] * 3,
+            "full_name": ["TRAORE Sekou", "DIALLO Aminata", "COULIBALY Moussa"],
+            "sex": ["m", "f", "m"],
+            "age": [30, 24, 51],
+            "event_date": ["2023-03-01"] * 3,
+            "admin1_pcode": ["ML05"] * 3,
+            "admin2_pcode": ["ML0502"] * 3,
+            "place_name": ["Sofara"] * 3,
+        }
+    )
+    result = link_victim_records(victims)
+    assert sorted(result.clusters["cluster_id"]) == [1, 2, 3]
+
+
 def test_a_list_that_gives_only_regions_still_links(truth) -> None:
     """Place weights follow how many records give no cercle: with the biggest list giving
     regions only, weights made for lists that give cercles found 46 % of the pairs (region

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import splink
 from splink import Linker, SettingsCreator
+from splink.internals.exceptions import EMTrainingException
 
 from civharm.core.collector import collector_skips_what_exists
 from civharm.core.i18n import _
@@ -208,7 +209,7 @@ def _train(
         trained = linker.misc.save_model_to_json()
         try:
             model.refine(linker)
-        except ValueError:
+        except (ValueError, EMTrainingException):  # the latter: no pair to train on at all
             logger.info("too few pairs to refine the %s model; starting m values kept", model.name)
             linker = Linker(table, trained, log_level=logging.ERROR)
     model_json = _no_impossible_levels(linker, records)

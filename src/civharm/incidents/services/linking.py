@@ -430,7 +430,7 @@ def _store_run(
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
             # 1 if this run trained its model, 0 if it scored with the previous run's
-            "model_trained": int(bool(run.settings.get("model_trained", True))),
+            "model_trained": int(bool(run.settings.get("model_trained", False))),
         }
         audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
     return counts

@@ -130,7 +130,11 @@ def _summary_table(results: dict[str, dict[str, int]]) -> Table:
     merged = (counts.get(f"{kind}s_merged", 0) for kind, counts in results.items())
     table.add_row(_("merged into another"), *(str(n) for n in merged))
     models = (
-        _("trained now") if counts.get("model_trained", 1) else _("previous run's")
+        "–"  # fewer than two records: nothing to train or score
+        if counts.get("records", 0) < 2
+        else _("trained now")
+        if counts.get("model_trained")
+        else _("previous run's")
         for counts in results.values()
     )
     table.add_row(_("model"), *models)

@@ -17,6 +17,7 @@ from civharm.incidents.models import (
     Incident,
     IncidentPerpetrator,
     LinkCandidate,
+    LinkDecision,
     LinkRun,
     Person,
     RecordLink,
@@ -168,6 +169,22 @@ def test_same_merges_and_survives_a_rerun(events: None) -> None:
     assert _same_incident(acled, field)
     entry = AuditEntry.objects.filter(action="link_decision").get()
     assert entry.details["decision"] == "match" and entry.fields == ["note"]
+
+
+def test_a_verdict_given_while_a_run_scores_is_not_undone_by_the_run(events: None) -> None:
+    """The run read the verdicts before scoring; one given meanwhile (in the web app) is
+    applied when the run saves its clusters, not overwritten by them."""
+    run_linkage("incident", user=USER)
+    acled, field = _acled("90001"), _field("RE-1")
+    assert _same_incident(acled, field)
+
+    def meanwhile(step: str, *rest: object, **more: object) -> None:
+        if step == "Scoring candidate pairs" and not LinkDecision.objects.exists():
+            decide("incident", acled.pk, field.pk, "no_match", user=USER)
+
+    run_linkage("incident", user=USER, progress=meanwhile, retrain=True)
+    assert LinkDecision.objects.count() == 1
+    assert not _same_incident(acled, field)
 
 
 def test_a_pending_pair_is_marked_decided(events: None) -> None:

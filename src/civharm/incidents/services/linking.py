@@ -15,7 +15,8 @@ from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +59,20 @@ __all__ = [
 
 DECISIONS = ("match", "no_match")
 BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's parameter limits
+# PostgreSQL advisory lock keys: a run's write and a person's verdict on one kind take turns.
+# SQLite needs none: its write transactions already do (BEGIN IMMEDIATE, settings.py).
+_WRITE_LOCKS = {"incident": 0x63686C31, "person": 0x63686C32}
+
+
+def _take_turns(kind: str) -> None:
+    """Inside a transaction: wait until no other run's write or verdict of `kind` is under way
+    (released at commit). Without it, on PostgreSQL, a verdict given while a run writes its
+    clusters could be applied to the run's old links and then overwritten."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCKS[kind]])
+
+
 EPOCH = LINKAGE_EPOCH.date()  # day numbers as civharm.linkage counts them
 LINK_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
 StepCallback = Callable[..., None]  # called with the name of each step
@@ -379,6 +394,8 @@ def _run(
 ) -> dict[str, int]:
     try:
         frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
+        # verdicts given after this, while the engine works, are applied when the run is saved
+        seen = LinkDecision.objects.filter(kind=kind).aggregate(last=Max("id"))["last"] or 0
         decisions = latest_decisions(kind)
         from civharm.linkage.pipeline import model_fingerprint
 
@@ -402,20 +419,33 @@ def _run(
             to_store["parameters"] = result.model
         if to_store["parameters"] is not None:  # None: too few records to train anything
             run.settings = {**run.settings, "model": to_store, "model_trained": reused is None}
-        return _store_run(kind, run, result, decisions, user)
+        return _store_run(kind, run, result, decisions, seen, user)
     except BaseException:
         LinkRun.objects.filter(pk=run.pk).update(status="failed", finished_at=timezone.now())
         raise
 
 
 def _store_run(
-    kind: str, run: LinkRun, result: Any, decisions: pd.DataFrame, user: str
+    kind: str, run: LinkRun, result: Any, decisions: pd.DataFrame, seen: int, user: str
 ) -> dict[str, int]:
+    """Links, review pairs and clusters to the register; then the verdicts given since the
+    run read them (ids above `seen`) are applied on top, so no verdict is undone by a run."""
     decided = set(zip(decisions["record_id_l"], decisions["record_id_r"], strict=True))
     with transaction.atomic():
+        _take_turns(kind)
         links = _store_links(kind, run, result.links)
         pending = _store_candidates(kind, run, result.review_pairs, decided)
         applied = apply_clusters(kind, result.clusters)
+        newer = list(
+            LinkDecision.objects.filter(kind=kind, id__gt=seen).values_list("left", "right")
+        )
+        if newer:
+            for left, right in newer:
+                LinkCandidate.objects.filter(kind=kind, left_id=left, right_id=right).update(
+                    status="decided"
+                )
+            recluster(kind, {record for pair in newer for record in pair})
+            pending = LinkCandidate.objects.filter(kind=kind, status="pending").count()
         summary = result.summary()
         run.records, run.clusters = summary["records"], summary["clusters"]
         run.links, run.review_pairs = links, pending
@@ -482,6 +512,7 @@ def decide(
     splits its cluster, "match" merges two; later runs keep it (decisions win over the model)."""
     pair = _check_pair(kind, left_id, right_id, decision)
     with transaction.atomic():
+        _take_turns(kind)
         made = _record_decision(kind, pair, decision, user, note.strip())
         return {"decision": made.pk, **recluster(kind, set(pair))}
 
@@ -498,8 +529,9 @@ def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
         else:
             message = _("report {report} is not a victim record")
         raise LinkageError(message.format(report=report_id))
-    others = _records_of(owners, {owner}) - {report_id}
     with transaction.atomic():
+        _take_turns(kind)
+        others = _records_of(owners, {owner}) - {report_id}
         for other in sorted(others):
             pair = (min(report_id, other), max(report_id, other))
             _record_decision(kind, pair, "no_match", user, "")

@@ -187,6 +187,37 @@ def test_a_verdict_given_while_a_run_scores_is_not_undone_by_the_run(events: Non
     assert not _same_incident(acled, field)
 
 
+@pytest.mark.parametrize(
+    "damage",
+    [
+        {"model": "not a model"},
+        {"model": {"records": "many"}},
+        {"model": {"records": 7, "trained_on_day": "yesterday"}},
+        {"parameters": {"comparisons": "garbage"}},
+        {"parameters": {"comparisons": [{"output_column_name": "x", "comparison_levels": 3}]}},
+    ],
+)
+def test_a_damaged_stored_model_is_trained_again_not_a_failure(
+    events: None, damage: dict[str, object]
+) -> None:
+    """The model a run stores is read by the next one: damaged, it is replaced, with a step
+    that says so, and the run completes."""
+    first = run_linkage("incident", user=USER)
+    stored = LinkRun.objects.get()
+    model = stored.settings["model"]
+    if "model" in damage:
+        stored.settings["model"] = damage["model"]
+    else:
+        model["parameters"] = {**model["parameters"], **damage["parameters"]}
+    stored.save()
+    steps: list[str] = []
+    again = run_linkage("incident", user=USER, progress=lambda step, *a, **k: steps.append(step))
+    assert again["model_trained"] == 1 and again["clusters"] == first["clusters"]
+    assert LinkRun.objects.order_by("-id").first().status == "complete"  # type: ignore[union-attr]
+    if "parameters" in damage:
+        assert "The stored model could not be used; training a new one" in steps
+
+
 def test_a_pending_pair_is_marked_decided(events: None) -> None:
     run_linkage("incident", user=USER)
     a, b = _acled("90002"), _field("RE-4")

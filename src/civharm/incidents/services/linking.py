@@ -8,6 +8,7 @@ decrypted in memory for the victim frame only (one audit entry per run); never s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import islice
@@ -58,6 +59,7 @@ __all__ = [
 ]
 
 DECISIONS = ("match", "no_match")
+logger = logging.getLogger(__name__)
 BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's parameter limits
 # PostgreSQL advisory lock keys: a run's write and a person's verdict on one kind take turns.
 # SQLite needs none: its write transactions already do (BEGIN IMMEDIATE, settings.py).
@@ -302,9 +304,10 @@ def _latest_model(kind: str, engine: str) -> dict[str, Any]:
     """The model the latest complete run of `kind` scored with, as stored, if that run used
     `engine` (a stored model is SQL for one engine); else {}."""
     latest = LinkRun.objects.filter(kind=kind, status="complete").order_by("-id").first()
-    if latest is None or latest.engine != engine:
+    if latest is None or latest.engine != engine or not isinstance(latest.settings, dict):
         return {}
-    return dict(latest.settings.get("model") or {})
+    stored = latest.settings.get("model")
+    return dict(stored) if isinstance(stored, dict) else {}
 
 
 def _reusable(kind: str, frame: pd.DataFrame, stored: dict[str, Any], fingerprint: str) -> Any:
@@ -316,19 +319,27 @@ def _reusable(kind: str, frame: pd.DataFrame, stored: dict[str, Any], fingerprin
     restored backup shrinks the register), less than ["retrain_after_days"] ago."""
     from civharm.linkage.pipeline import TrainedModel
 
-    if not stored or stored["records"] < 2:
+    if not stored:
         return None
     config = settings.CIVHARM_LINKAGE[kind]
-    age = (timezone.localdate() - date.fromisoformat(stored["trained_on_day"])).days
-    change = abs(len(frame) / stored["records"] - 1)
-    if (
-        stored["fingerprint"] != fingerprint
-        or stored.get("sources") != _sources(frame)
-        or change > float(config["retrain_after_growth"])
-        or age > int(config["retrain_after_days"])
-    ):
+    try:
+        records = int(stored["records"])
+        age = (timezone.localdate() - date.fromisoformat(stored["trained_on_day"])).days
+        parameters = stored["parameters"]
+        if records < 2 or not isinstance(parameters, dict):
+            return None
+        change = abs(len(frame) / records - 1)
+        if (
+            stored["fingerprint"] != fingerprint
+            or stored.get("sources") != _sources(frame)
+            or change > float(config["retrain_after_growth"])
+            or age > int(config["retrain_after_days"])
+        ):
+            return None
+    except (KeyError, TypeError, ValueError):
+        logger.warning("the stored %s model is unreadable: training a new one", kind)
         return None
-    return TrainedModel(stored["parameters"], int(stored["records"]), fingerprint)
+    return TrainedModel(parameters, records, fingerprint)
 
 
 def _sources(frame: pd.DataFrame) -> list[str]:
@@ -403,15 +414,28 @@ def _run(
         before = _latest_model(kind, run.engine)
         reused = None if retrain else _reusable(kind, frame, before, fingerprint)
         to_store = before if reused is not None else _model_to_store(frame, fingerprint)
-        result = _link(
-            kind,
-            frame,
-            config,
-            decisions=decisions,
-            progress=progress,
-            db_api=db_api,
-            trained=reused,
-        )
+        try:
+            result = _link(
+                kind,
+                frame,
+                config,
+                decisions=decisions,
+                progress=progress,
+                db_api=db_api,
+                trained=reused,
+            )
+        except Exception:
+            if reused is None:
+                raise
+            # A stored model that no longer scores (a damaged row, a Splink upgrade that
+            # reads it differently): train a new one rather than fail every run.
+            logger.warning("the stored %s model could not score: training a new one", kind)
+            if progress is not None:
+                progress(_("The stored model could not be used; training a new one"))
+            reused, to_store = None, _model_to_store(frame, fingerprint)
+            result = _link(
+                kind, frame, config, decisions=decisions, progress=progress, db_api=db_api
+            )
         del frame  # names leave memory as soon as the engine is done with them
         if progress is not None:
             progress(_("Saving links and merges"))

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from civharm.demo import generate_demo
 from tests.conftest import run_cli
@@ -80,3 +85,44 @@ def test_an_empty_register_trains_nothing_and_says_so(cli_env: dict[str, str]) -
     assert [counts[kind]["model_trained"] for kind in ("incident", "person")] == [0, 0]
     table = run_cli(cli_env, "link").stdout
     assert "trained now" not in table and "previous run's" not in table
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_stopped_run_says_what_stands_and_leaves_nothing_behind(
+    cli_env: dict[str, str], tmp_path: Path, stop: signal.Signals
+) -> None:
+    """Ctrl-C or a SIGTERM while persons are being linked: the incidents linked before stand,
+    the persons are as before, the run is marked failed, and the engine's scratch folder
+    (decrypted names) is gone. One message, no stack trace, exit code 130."""
+    _import_sources(cli_env, tmp_path)
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    command = [sys.executable, "-m", "civharm.cli", "link", "--retrain"]
+    env = {**cli_env, "TMPDIR": str(scratch)}
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if line.startswith("persons: "):  # a step of the second kind has begun
+            process.send_signal(stop)
+            break
+    rest = process.stderr.read()
+    assert process.wait(timeout=120) == 130, "".join(lines) + rest
+    assert "Traceback" not in rest
+    assert "the persons are as they were before this run" in rest
+    assert "The incidents were linked and saved." in rest
+    assert list(scratch.glob("civharm-linkage-*")) == []
+    runs = json.loads(run_cli(cli_env, "link", "--kind", "incident", "--json").stdout)
+    assert runs["incident"]["model_trained"] == 0  # the incidents' run before the stop stood
+
+
+def test_running_out_of_memory_is_a_message_with_what_to_set(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    _import_sources(cli_env, tmp_path)
+    env = {**cli_env, "CIVHARM_DUCKDB_MEMORY_LIMIT": "2MB", "CIVHARM_DUCKDB_MAX_SPILL": "0MB"}
+    result = run_cli(env, "link", "--kind", "person", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "ran out of memory" in result.stderr and "CIVHARM_DUCKDB_MEMORY_LIMIT" in result.stderr
+    assert "select" not in result.stderr.lower()  # no SQL from the engine either

@@ -67,6 +67,32 @@ def test_duckdb_memory_threads_and_spill_can_be_set(monkeypatch: pytest.MonkeyPa
     assert threads == 1
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("CIVHARM_DUCKDB_THREADS", "two"),
+        ("CIVHARM_DUCKDB_THREADS", "0"),
+        ("CIVHARM_DUCKDB_MEMORY_LIMIT", "lots"),
+        ("CIVHARM_DUCKDB_MAX_SPILL", "plenty"),
+    ],
+)
+def test_a_bad_duckdb_setting_is_named_not_a_stack_trace(
+    private_tmp: Path, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(EngineUnavailable, match=f"{variable}={value} is not a value DuckDB"):
+        open_engine("duckdb")
+    assert list(private_tmp.iterdir()) == []  # its scratch folder was removed
+
+
+def test_an_unwritable_temporary_folder_says_to_set_tmpdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    with pytest.raises(EngineUnavailable, match="set TMPDIR to a writable folder"):
+        open_engine("duckdb")
+
+
 def _settings(api: DatabaseAPI[Any], *names: str) -> tuple[Any, ...]:
     row = api.duckdb_con.execute(
         "SELECT " + ", ".join(f"current_setting('{name}')" for name in names)

@@ -54,7 +54,15 @@ def open_engine(
         raise EngineUnavailable(
             _("Unknown linkage engine “{name}”: choose duckdb or spark.").format(name=name)
         )
-    scratch = Path(tempfile.mkdtemp(prefix="civharm-linkage-"))  # mode 0700
+    try:
+        scratch = Path(tempfile.mkdtemp(prefix="civharm-linkage-"))  # mode 0700
+    except OSError as error:
+        raise EngineUnavailable(
+            _(
+                "Cannot create the linkage's private scratch folder in {folder} ({error}): "
+                "set TMPDIR to a writable folder."
+            ).format(folder=tempfile.gettempdir(), error=type(error).__name__)
+        ) from None
     try:
         if name == "duckdb":
             api: DatabaseAPI[Any] = _open_duckdb(scratch)
@@ -103,7 +111,10 @@ def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
     connection = duckdb.connect(":memory:")
     default = min(_memory_bytes() // 2, DUCKDB_MEMORY_CAP)
     limit = os.environ.get("CIVHARM_DUCKDB_MEMORY_LIMIT") or f"{default // 2**20}MB"
-    threads = int(os.environ.get("CIVHARM_DUCKDB_THREADS") or _cpu_count())
+    threads_text = os.environ.get("CIVHARM_DUCKDB_THREADS") or str(_cpu_count())
+    if not threads_text.isascii() or not threads_text.isdigit() or int(threads_text) < 1:
+        raise EngineUnavailable(_bad_setting("CIVHARM_DUCKDB_THREADS", threads_text))
+    threads = int(threads_text)
     # DuckDB's own cap is 90 % of the free disk: a run that blows up would fill a shared disk
     spill = os.environ.get("CIVHARM_DUCKDB_MAX_SPILL") or (
         f"{shutil.disk_usage(scratch).free // 2 // 2**20}MB"
@@ -117,9 +128,23 @@ def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
         # Splink's results are sets of pairs: order is not needed and costs memory at scale
         "preserve_insertion_order": False,
     }
+    variables = {
+        "memory_limit": "CIVHARM_DUCKDB_MEMORY_LIMIT",
+        "max_temp_directory_size": "CIVHARM_DUCKDB_MAX_SPILL",
+    }
     for key, value in settings.items():
-        connection.execute(f"SET {key} = ?", [value])
+        try:
+            connection.execute(f"SET {key} = ?", [value])
+        except duckdb.Error:
+            connection.close()
+            raise EngineUnavailable(_bad_setting(variables.get(key, key), str(value))) from None
     return DuckDBAPI(connection=connection)
+
+
+def _bad_setting(variable: str, value: str) -> str:
+    return _("{variable}={value} is not a value DuckDB accepts (e.g. 4 threads, 3GB).").format(
+        variable=variable, value=value
+    )
 
 
 def _cpu_count() -> int:

@@ -5,10 +5,13 @@ Prints counts only: never a name, never a record's content.
 
 from __future__ import annotations
 
+import gc
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -21,6 +24,8 @@ from civharm.core.protection import ProtectedFieldError
 from civharm.incidents.management.commands._console import CommandWithExamples, command_actor
 from civharm.incidents.services.linking import StepCallback, run_linkage
 from civharm.incidents.services.merging import KINDS, LinkageError
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def _epilog() -> str:
@@ -75,9 +80,21 @@ class Command(CommandWithExamples):
         as_json = bool(options["json"])
         kinds = list(KINDS) if options["kind"] == "all" else [str(options["kind"])]
         results: dict[str, dict[str, int]] = {}
-        for kind in kinds:
-            with _steps(kind, enabled=not as_json) as progress:
-                results[kind] = self._run(kind, engine, actor, progress, bool(options["retrain"]))
+        stop = {"asked": False}
+        try:
+            with _stoppable(stop):
+                for kind in kinds:
+                    with _steps(kind, enabled=not as_json) as progress:
+                        retrain = bool(options["retrain"])
+                        results[kind] = self._run(kind, engine, actor, progress, retrain)
+        except BaseException:
+            # Ctrl-C or SIGTERM: as KeyboardInterrupt, or as the error of an engine query it
+            # interrupted (DuckDB's "Query interrupted", wrapped by Splink)
+            if not stop["asked"]:
+                raise
+        if stop["asked"]:  # out of the except block: the interrupted frames and cursors are
+            gc.collect()  # freed while the database connection is still open
+            raise CommandError(_interrupted(kinds, results), returncode=130)
         if as_json:
             self.stdout.write(json.dumps(results))
             return
@@ -88,12 +105,81 @@ class Command(CommandWithExamples):
     def _run(
         self, kind: str, engine: str, actor: str, progress: StepCallback | None, retrain: bool
     ) -> dict[str, int]:
+        import duckdb
+
         from civharm.linkage.engines import EngineUnavailable  # Splink is slow to import
 
         try:
             return run_linkage(kind, engine=engine, user=actor, progress=progress, retrain=retrain)
         except (LinkageError, ProtectedFieldError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from None
+        except Exception as exc:  # the engine's own errors come wrapped by Splink
+            cause = _first_engine_error(exc)
+            if isinstance(cause, duckdb.OutOfMemoryException):
+                raise CommandError(
+                    _(
+                        "The linkage ran out of memory; the register is as it was before this "
+                        "run. Free memory, or set CIVHARM_DUCKDB_MEMORY_LIMIT (e.g. 2GB) so that "
+                        "DuckDB spills to disk sooner."
+                    )
+                ) from None
+            if isinstance(cause, (OSError, duckdb.IOException)):
+                raise CommandError(
+                    _(
+                        "The linkage could not write its scratch files ({error}); the register "
+                        "is as it was before this run. Check the free space of the temporary "
+                        "folder, or set TMPDIR to another one."
+                    ).format(error=type(cause).__name__)
+                ) from None
+            raise
+
+
+def _first_engine_error(error: BaseException) -> BaseException:
+    """The first DuckDB or operating-system error behind `error` (itself if none is)."""
+    import duckdb
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (duckdb.Error, OSError)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return error
+
+
+@contextmanager
+def _stoppable(stop: dict[str, bool]) -> Iterator[None]:
+    """Ctrl-C, and SIGTERM (a service stopped, `kill`), end the run the same way: the run is
+    marked failed, nothing half-written stays, the engine's scratch folder is removed, and
+    stop["asked"] tells the caller it was asked to stop."""
+
+    def ask(_signal: int, _frame: FrameType | None) -> None:
+        stop["asked"] = True
+        raise KeyboardInterrupt
+
+    try:
+        previous = {number: signal.signal(number, ask) for number in STOP_SIGNALS}
+    except ValueError:  # not the main thread (a test runner's worker): nothing to install
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _interrupted(kinds: list[str], results: dict[str, dict[str, int]]) -> str:
+    """What an interrupted run left: kinds linked before it stand, the others are as before."""
+    done = [_("incidents") if kind == "incident" else _("persons") for kind in results]
+    left = [_("incidents") if k == "incident" else _("persons") for k in kinds if k not in results]
+    message = _("Interrupted: the {kinds} are as they were before this run.").format(
+        kinds=_(" and ").join(left)
+    )
+    if done:
+        message += " " + _("The {kinds} were linked and saved.").format(kinds=_(" and ").join(done))
+    return message
 
 
 @contextmanager

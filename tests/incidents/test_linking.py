@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
 from civharm.demo import DemoTruth, generate_demo
@@ -211,7 +212,10 @@ def test_a_damaged_stored_model_is_trained_again_not_a_failure(
         model["parameters"] = {**model["parameters"], **damage["parameters"]}
     stored.save()
     steps: list[str] = []
-    again = run_linkage("incident", user=USER, progress=lambda step, *a, **k: steps.append(step))
+    with translation.override("en"):
+        again = run_linkage(
+            "incident", user=USER, progress=lambda step, *a, **k: steps.append(step)
+        )
     assert again["model_trained"] == 1 and again["clusters"] == first["clusters"]
     assert LinkRun.objects.order_by("-id").first().status == "complete"  # type: ignore[union-attr]
     if "parameters" in damage:

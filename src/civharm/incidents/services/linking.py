@@ -364,25 +364,31 @@ def run_linkage(
     user: str,
     progress: StepCallback | None = None,
     retrain: bool = False,
+    db_api: Any = None,
 ) -> dict[str, int]:
     """Link all records of `kind` and make the register follow: links, review queue, merges.
 
     Scores with the model the previous run used when it still fits the register (see
     _reusable), else trains one; `retrain` always trains. Raises
     civharm.linkage.engines.EngineUnavailable (a message for people) before anything is read
-    if the engine cannot run here."""
+    if the engine cannot run here. `db_api`: an engine `engine` opened by the caller, left
+    open (Spark keeps its first session's scratch folders for the life of its JVM, so a
+    command linking both kinds opens one engine for both)."""
     from civharm.linkage.engines import close_engine, open_engine
 
     check_kind(kind)
     config = linkage_settings(kind, engine)
-    db_api = open_engine(engine)
+    owned = db_api is None
+    if owned:
+        db_api = open_engine(engine)
     try:
         run = LinkRun.objects.create(
             kind=kind, engine=engine, started_by=user, settings=_run_settings(config)
         )
         return _run(kind, run, config, db_api, user, progress, retrain)
     finally:
-        close_engine(db_api)
+        if owned:
+            close_engine(db_api)
 
 
 def _run_settings(config: LinkageSettings) -> dict[str, Any]:

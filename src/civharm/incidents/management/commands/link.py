@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
+from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -82,11 +83,11 @@ class Command(CommandWithExamples):
         results: dict[str, dict[str, int]] = {}
         stop = {"asked": False}
         try:
-            with _stoppable(stop):
+            with _stoppable(stop), _engine(engine) as db_api:
                 for kind in kinds:
                     with _steps(kind, enabled=not as_json) as progress:
                         retrain = bool(options["retrain"])
-                        results[kind] = self._run(kind, engine, actor, progress, retrain)
+                        results[kind] = self._run(kind, db_api, engine, actor, progress, retrain)
         except BaseException:
             # Ctrl-C or SIGTERM: as KeyboardInterrupt, or as the error of an engine query it
             # interrupted (DuckDB's "Query interrupted", wrapped by Splink)
@@ -103,14 +104,22 @@ class Command(CommandWithExamples):
         )
 
     def _run(
-        self, kind: str, engine: str, actor: str, progress: StepCallback | None, retrain: bool
+        self,
+        kind: str,
+        db_api: Any,
+        engine: str,
+        actor: str,
+        progress: StepCallback | None,
+        retrain: bool,
     ) -> dict[str, int]:
         import duckdb
 
         from civharm.linkage.engines import EngineUnavailable  # Splink is slow to import
 
         try:
-            return run_linkage(kind, engine=engine, user=actor, progress=progress, retrain=retrain)
+            return run_linkage(
+                kind, engine=engine, user=actor, progress=progress, retrain=retrain, db_api=db_api
+            )
         except (LinkageError, ProtectedFieldError, EngineUnavailable) as exc:
             raise CommandError(str(exc)) from None
         except Exception as exc:  # the engine's own errors come wrapped by Splink
@@ -132,6 +141,22 @@ class Command(CommandWithExamples):
                     ).format(error=type(cause).__name__)
                 ) from None
             raise
+
+
+@contextmanager
+def _engine(name: str) -> Iterator[Any]:
+    """One engine for every kind the command links, closed (its scratch folder removed) at
+    the end, however the command ends."""
+    from civharm.linkage.engines import EngineUnavailable, close_engine, open_engine
+
+    try:
+        db_api = open_engine(name)
+    except EngineUnavailable as exc:
+        raise CommandError(str(exc)) from None
+    try:
+        yield db_api
+    finally:
+        close_engine(db_api)
 
 
 def _first_engine_error(error: BaseException) -> BaseException:

@@ -213,5 +213,6 @@ def test_a_models_fingerprint_covers_name_folding_and_the_country_packs_name_dat
     names = {path.name for path in _definition_files()}
     assert {"names.py", "victims.py", "pipeline.py", "text.py", "names.json"} <= names
     assert {"units.py", "gazetteer.py", "admin2.csv", "localities.csv"} <= names
+    assert "linking.py" in names  # incidents/services/linking.py builds the frames
     assert all(path.is_file() for path in _definition_files())
     assert model_fingerprint(VICTIM_MODEL, "duckdb") != model_fingerprint(VICTIM_MODEL, "spark")

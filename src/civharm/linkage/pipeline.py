@@ -72,13 +72,16 @@ class TrainedModel:
 # pack's names, taxonomies, admin units and main towns.
 _PACKAGE = Path(__file__).parent
 _CORE_MODULES = ("text.py", "gazetteer.py")
+# the register's side: it builds the frames the models read (incident_frame, victim_frame)
+_FRAME_MODULES = (("incidents", "services", "linking.py"),)
 _MODEL_DATA = ("names.json", "taxonomies.json", "admin1.csv", "admin2.csv", "localities.csv")
 
 
 def model_fingerprint(model: LinkageModel, engine: str) -> str:
     """Changes whenever anything that defines the model does: the linkage package's modules
     (comparisons, name folding, preparation, training, clustering), core/text.py and
-    core/gazetteer.py, the country pack's names, taxonomies, admin units and localities,
+    core/gazetteer.py, incidents/services/linking.py (which builds the frames), the country
+    pack's names, taxonomies, admin units and localities,
     Splink's version or the engine (a stored model is SQL for one engine, over columns one
     version of the code prepares)."""
     digest = hashlib.sha256(f"{model.name}|{splink.__version__}|{engine}".encode())
@@ -93,7 +96,9 @@ def _definition_files() -> list[Path]:
     # Installed without its sources (.pyc only), the compiled modules stand for them.
     modules = sorted(_PACKAGE.glob("*.py")) or sorted(_PACKAGE.glob("__pycache__/*.pyc"))
     core = [_PACKAGE.parent / "core" / name for name in _CORE_MODULES]
-    return [*modules, *core, *(pack / name for name in _MODEL_DATA)]
+    frames = [_PACKAGE.parent.joinpath(*parts) for parts in _FRAME_MODULES]
+    present = [path for path in frames if path.exists()]  # the pure package alone has none
+    return [*modules, *core, *present, *(pack / name for name in _MODEL_DATA)]
 
 
 def for_this_register(trained: TrainedModel, records: int) -> dict[str, Any]:

@@ -58,6 +58,7 @@ class Command(CommandWithExamples):
         )
         parser.add_argument(
             "--engine",
+            choices=("duckdb", "spark"),
             default="duckdb",
             help=_("duckdb (default, on this machine) or spark (large registers)"),
         )

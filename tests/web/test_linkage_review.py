@@ -334,7 +334,10 @@ def test_incident_page_lists_linked_reports_and_splits_one_off(
     researcher = client_for("field_researcher")
     assert split_url not in researcher.get(reverse("web:incident", args=[kept])).content.decode()
 
-    response = client.post(split_url, {"incident": str(kept)})
+    asked = client.post(split_url, {"incident": str(kept)})  # one click asks first
+    assert asked.status_code == 200 and 'id="linked-with">1<' in asked.content.decode()
+    assert _incidents_of(pair)[0] == _incidents_of(pair)[1]
+    response = client.post(split_url, {"incident": str(kept), "confirmed": "yes"})
     assert response.status_code == 302 and response["Location"] == reverse(
         "web:incident", args=[kept]
     )
@@ -357,7 +360,7 @@ def test_a_merged_person_can_be_split_off_from_the_incident_page(
     split_url = reverse("web:linkage_split", args=["person", pair.left_id])
     assert records[0].person.pseudonym in page and f'action="{split_url}"' in page
     assert "KONAT" not in page  # the incident page never shows a name
-    client.post(split_url, {"incident": str(incident.pk)})  # type: ignore[union-attr]
+    client.post(split_url, {"incident": str(incident.pk), "confirmed": "yes"})  # type: ignore[union-attr]
     assert len({record.person_id for record in records.all()}) == 2
 
 
@@ -396,7 +399,7 @@ def test_merged_persons_have_their_own_page_where_a_record_is_split_off(
     assert person.pseudonym in page and f'action="{split_url}"' in page
     assert "KONAT" not in page and "SANGAR" not in page
     assert 'id="persons-count">1<' in page
-    response = client.post(split_url, {"persons_page": "1"}, follow=True)
+    response = client.post(split_url, {"persons_page": "1", "confirmed": "yes"}, follow=True)
     assert response.redirect_chain == [(url + "?page=1", 302)]
     assert len({record.person_id for record in records.all()}) == 2
     assert "No person is counted from more than one victim record." in response.content.decode()
@@ -425,5 +428,23 @@ def test_a_crafted_page_number_falls_back_instead_of_failing(
     _decide(client, pair, "match")
     url = reverse("web:linkage_split", args=["incident", pair.right_id])
     for crafted in ({"incident": "²"}, {"persons_page": "²"}, {"incident": "9" * 40}):
-        response = client.post(url, crafted)
+        response = client.post(url, {**crafted, "confirmed": "yes"})
         assert response.status_code == 302, crafted
+
+
+def test_splitting_asks_first_and_cancelling_changes_nothing(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["person"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    url = reverse("web:linkage_split", args=["person", pair.left_id])
+    asked = client.post(url, {"persons_page": "1"})
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "Split off this record?" in page
+    assert 'name="confirmed" value="yes"' in page and 'name="persons_page" value="1"' in page
+    assert f'href="{reverse("web:linkage_persons")}?page=1"' in page  # Cancel goes back
+    assert "KONAT" not in page and "SANGAR" not in page
+    records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
+    assert len({record.person_id for record in records}) == 1
+    assert LinkDecision.objects.count() == 1  # only the "same" above

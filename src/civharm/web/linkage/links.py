@@ -98,19 +98,37 @@ def _number(text: str) -> int | None:
     return int(text) if re.fullmatch(r"[0-9]{1,18}", text) else None
 
 
-def _back_to(request: HttpRequest, report: Report) -> HttpResponse:
+def _back_url(request: HttpRequest, report: Report) -> str:
     """The page the button was on (an incident's, or a page of linked persons), else the
     report's (new) incident, else the queue."""
     persons_page = _number(request.POST.get("persons_page", ""))
     if persons_page is not None:
-        return redirect(reverse("web:linkage_persons") + f"?page={persons_page}")
+        return reverse("web:linkage_persons") + f"?page={persons_page}"
     page = _number(request.POST.get("incident", ""))
     if page is not None and Incident.objects.filter(pk=page).exists():
-        return redirect("web:incident", pk=page)
+        return reverse("web:incident", args=[page])
     report.refresh_from_db(fields=["incident"])
     if report.incident_id:
-        return redirect("web:incident", pk=report.incident_id)
-    return redirect("web:linkage_queue")
+        return reverse("web:incident", args=[report.incident_id])
+    return reverse("web:linkage_queue")
+
+
+def _back_to(request: HttpRequest, report: Report) -> HttpResponse:
+    return redirect(_back_url(request, report))
+
+
+def _linked_with(kind: str, report: Report) -> int:
+    """How many other records the report counts with now (its incident's event reports, its
+    person's victim records)."""
+    if kind == "incident":
+        if report.incident_id is None:
+            return 0
+        siblings = Report.objects.filter(incident_id=report.incident_id, kind="event")
+        return siblings.exclude(pk=report.pk).count()
+    record = VictimRecord.objects.filter(report=report).only("person_id").first()
+    if record is None:
+        return 0
+    return VictimRecord.objects.filter(person_id=record.person_id).exclude(report=report).count()
 
 
 @capability_required("review")
@@ -124,6 +142,17 @@ def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpRes
     report = get_object_or_404(Report.objects.defer("payload"), pk=report_id)
     if kind == "person" and not request.user.can("view_persons"):  # type: ignore[union-attr]
         raise PermissionDenied
+    others = _linked_with(kind, report)
+    if others and request.POST.get("confirmed") != "yes":  # one click must not split
+        context = {
+            "report": report,
+            "others": others,
+            "kind": kind,
+            "incident": _number(request.POST.get("incident", "")),
+            "persons_page": _number(request.POST.get("persons_page", "")),
+            "back": _back_url(request, report),
+        }
+        return render(request, "web/linkage/split_confirm.html", context)
     try:
         done = linking.split_off(kind, report.pk, user=request.user.username)
     except linking.LinkageError as error:

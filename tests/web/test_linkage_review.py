@@ -448,3 +448,61 @@ def test_splitting_asks_first_and_cancelling_changes_nothing(
     records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
     assert len({record.person_id for record in records}) == 1
     assert LinkDecision.objects.count() == 1  # only the "same" above
+
+
+def test_a_split_is_taken_back_on_the_page_of_decisions(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    """Split off, then 'Change to same' on the decisions page: one person again. The page
+    lists verdicts by source, record id and pseudonym, never a name."""
+    pair = pairs["person"]
+    client = client_for("analyst")
+    _decide(client, pair, "match")
+    split = reverse("web:linkage_split", args=["person", pair.left_id])
+    client.post(split, {"persons_page": "1", "confirmed": "yes"})
+    records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
+    assert len({record.person_id for record in records}) == 2
+    url = reverse("web:linkage_decisions")
+    assert url in client.get(reverse("web:linkage_queue")).content.decode()
+    page = client.get(url).content.decode()
+    assert "KONAT" not in page and "SANGAR" not in page
+    assert page.count("Change to “same”") == 1  # the split's verdict, the latest on the pair
+    assert "replaced by a later verdict" in page  # the first "same"
+    response = client.post(
+        reverse("web:linkage_change"),
+        {"kind": "person", "left": pair.left_id, "right": pair.right_id, "decision": "match"},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    assert len({record.person_id for record in records.all()}) == 1
+    assert list(LinkDecision.objects.order_by("id").values_list("decision", flat=True)) == [
+        "match",
+        "no_match",
+        "match",
+    ]
+    for role in OTHERS:
+        other = client_for(role)
+        assert other.get(url).status_code == 403
+        changed = {"kind": "person", "left": pair.left_id, "right": pair.right_id}
+        assert (
+            other.post(
+                reverse("web:linkage_change"), {**changed, "decision": "no_match"}
+            ).status_code
+            == 403
+        )
+    assert LinkDecision.objects.count() == 3
+
+
+def test_a_change_that_cannot_be_read_changes_nothing(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    client = client_for("analyst")
+    url = reverse("web:linkage_change")
+    unread = {"kind": "dataset", "left": "1", "right": "2", "decision": "x"}
+    response = client.post(url, unread, follow=True)
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert not LinkDecision.objects.exists()
+    events = pairs["low"]
+    bad_pair = {"kind": "person", "left": events.left_id, "right": events.right_id}
+    followed = client.post(url, {**bad_pair, "decision": "match"}, follow=True)
+    assert [m.level_tag for m in followed.context["messages"]] == ["error"]
+    assert not LinkDecision.objects.exists()

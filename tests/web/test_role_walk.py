@@ -39,6 +39,7 @@ POST_ONLY = {
     "web:import_cancel",
     "web:linkage_decide",
     "web:linkage_split",
+    "web:linkage_change",
     "web:recommendation_status",
     "web:brief_new",
     "web:interview_narrative",

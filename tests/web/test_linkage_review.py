@@ -506,3 +506,19 @@ def test_a_change_that_cannot_be_read_changes_nothing(
     followed = client.post(url, {**bad_pair, "decision": "match"}, follow=True)
     assert [m.level_tag for m in followed.context["messages"]] == ["error"]
     assert not LinkDecision.objects.exists()
+
+
+def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    """A note is stored and shown in clear: one holding a word of either record's name is sent
+    back. Reading the names for the check is audited."""
+    pair = pairs["person"]
+    client = client_for("analyst")
+    reads = AuditEntry.objects.filter(action="read", object_type="VictimRecord")
+    response = _decide(client, pair, "no_match", note="Konaté is older than the other one")
+    assert response.status_code == 302  # back to the pair  # type: ignore[attr-defined]
+    assert not LinkDecision.objects.exists()
+    assert reads.count() == 2
+    assert _decide(client, pair, "no_match", note="ages 20 years apart").status_code == 302  # type: ignore[attr-defined]
+    assert LinkDecision.objects.get().note == "ages 20 years apart"

@@ -16,6 +16,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
+from civharm.core.text import fold
 from civharm.incidents.models import Incident, LinkCandidate, LinkDecision
 from civharm.web.linkage import comparison
 from civharm.web.linkage.forms import DecisionForm, QueueFilterForm
@@ -77,6 +78,24 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+MIN_NAME_WORD = 3  # "Ag", "Ba" are also ordinary words of a note
+
+
+@sensitive_variables("names", "parts")
+def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -> bool:
+    """Whether the note holds a word of either record's name (a note is stored and shown in
+    clear). Reading the names for this is audited like showing them; roles that may not read
+    names are not checked (the form tells everyone never to write one)."""
+    if candidate.kind != "person" or not note.strip():
+        return False
+    names = comparison.read_names(request.user, candidate)  # type: ignore[arg-type]
+    if not names:
+        return False
+    words = set(fold(note).split())
+    parts = {part for name in names.values() for part in fold(name).split()}
+    return any(len(part) >= MIN_NAME_WORD and part in words for part in parts)
+
+
 @capability_required("review")
 @require_POST
 def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
@@ -91,6 +110,15 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect("web:linkage_pair", pk=pk)
     data = form.cleaned_data
+    if _names_a_person(request, candidate, data["note"]):
+        messages.error(
+            request,
+            _(
+                "The note holds a word of a name on these records. Write why you decided, "
+                "never who: nothing was recorded."
+            ),
+        )
+        return redirect("web:linkage_pair", pk=pk)
     try:
         linking.decide(
             candidate.kind,

@@ -183,9 +183,34 @@ def test_a_verdict_given_while_a_run_scores_is_not_undone_by_the_run(events: Non
         if step == "Scoring candidate pairs" and not LinkDecision.objects.exists():
             decide("incident", acled.pk, field.pk, "no_match", user=USER)
 
-    run_linkage("incident", user=USER, progress=meanwhile, retrain=True)
+    counts = run_linkage("incident", user=USER, progress=meanwhile, retrain=True)
     assert LinkDecision.objects.count() == 1
     assert not _same_incident(acled, field)
+    holding = Incident.objects.filter(reports__kind="event").distinct().count()
+    assert counts["incidents"] == counts["clusters"] == holding  # counted after the verdict
+    assert LinkRun.objects.order_by("-id").first().clusters == holding  # type: ignore[union-attr]
+
+
+def test_only_a_fault_of_the_stored_model_makes_a_run_train_again() -> None:
+    """Ctrl-C inside a DuckDB query, memory and disk errors are the run's, not the model's:
+    they stop the run instead of starting a training."""
+    import duckdb
+    from splink.internals.exceptions import SplinkException
+
+    from civharm.incidents.services.linking import _a_model_fault
+
+    def wrapped(cause: BaseException) -> SplinkException:
+        try:
+            raise SplinkException("Error executing the following sql") from cause
+        except SplinkException as error:
+            return error
+
+    assert not _a_model_fault(RuntimeError("Query interrupted"))
+    assert not _a_model_fault(wrapped(duckdb.OutOfMemoryException("could not allocate")))
+    assert not _a_model_fault(wrapped(duckdb.IOException("No space left on device")))
+    assert not _a_model_fault(wrapped(OSError(28, "No space left on device")))
+    assert _a_model_fault(TypeError("'str' object is not a mapping"))
+    assert _a_model_fault(wrapped(duckdb.ParserException("syntax error at or near")))
 
 
 @pytest.mark.parametrize(

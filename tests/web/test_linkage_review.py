@@ -522,3 +522,22 @@ def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
     assert reads.count() == 2
     assert _decide(client, pair, "no_match", note="ages 20 years apart").status_code == 302  # type: ignore[attr-defined]
     assert LinkDecision.objects.get().note == "ages 20 years apart"
+
+
+def test_only_a_decided_pair_can_be_changed_and_huge_ids_are_refused(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    client = client_for("analyst")
+    url = reverse("web:linkage_change")
+    never = pairs["low"]  # proposed, never decided
+    undecided = {"kind": "incident", "left": never.left_id, "right": never.right_id}
+    response = client.post(url, {**undecided, "decision": "match"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Only a pair already decided can be changed here."
+    ]
+    huge = {"kind": "incident", "left": 2**63, "right": 2**64, "decision": "match"}
+    assert client.post(url, huge).status_code == 302
+    _decide(client, never, "no_match")
+    again = client.post(url, {**undecided, "decision": "no_match"}, follow=True)
+    assert any("already has that verdict" in str(m) for m in again.context["messages"])
+    assert LinkDecision.objects.count() == 1

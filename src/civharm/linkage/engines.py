@@ -112,7 +112,11 @@ def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
     default = min(_memory_bytes() // 2, DUCKDB_MEMORY_CAP)
     limit = os.environ.get("CIVHARM_DUCKDB_MEMORY_LIMIT") or f"{default // 2**20}MB"
     threads_text = os.environ.get("CIVHARM_DUCKDB_THREADS") or str(_cpu_count())
-    if not threads_text.isascii() or not threads_text.isdigit() or int(threads_text) < 1:
+    if (
+        not threads_text.isascii()
+        or not threads_text.isdigit()
+        or not 1 <= int(threads_text) <= 1024
+    ):
         raise EngineUnavailable(_bad_setting("CIVHARM_DUCKDB_THREADS", threads_text))
     threads = int(threads_text)
     # DuckDB's own cap is 90 % of the free disk: a run that blows up would fill a shared disk

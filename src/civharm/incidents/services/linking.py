@@ -342,6 +342,24 @@ def _reusable(kind: str, frame: pd.DataFrame, stored: dict[str, Any], fingerprin
     return TrainedModel(parameters, records, fingerprint)
 
 
+def _a_model_fault(error: BaseException) -> bool:
+    """Whether scoring failed because of the stored model rather than the run: not an
+    interrupt (DuckDB reports Ctrl-C as "Query interrupted"), memory, disk or system error."""
+    import duckdb
+
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        run_faults = (duckdb.InterruptException, duckdb.OutOfMemoryException, duckdb.IOException)
+        if isinstance(current, (*run_faults, OSError, KeyboardInterrupt)):
+            return False
+        if "interrupted" in str(current).lower():
+            return False
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return True
+
+
 def _sources(frame: pd.DataFrame) -> list[str]:
     return sorted(str(name) for name in frame["source"].dropna().unique())
 
@@ -430,8 +448,8 @@ def _run(
                 db_api=db_api,
                 trained=reused,
             )
-        except Exception:
-            if reused is None:
+        except Exception as error:
+            if reused is None or not _a_model_fault(error):
                 raise
             # A stored model that no longer scores (a damaged row, a Splink upgrade that
             # reads it differently): train a new one rather than fail every run.
@@ -466,6 +484,11 @@ def _store_run(
         links = _store_links(kind, run, result.links)
         pending = _store_candidates(kind, run, result.review_pairs, decided)
         applied = apply_clusters(kind, result.clusters)
+        summary = result.summary()
+        run.records, run.clusters = summary["records"], summary["clusters"]
+        owners = applied["owners"]
+        run.status, run.finished_at = "complete", timezone.now()
+        run.save()  # complete now: pairs the re-clustering below proposes go under this run
         newer = list(
             LinkDecision.objects.filter(kind=kind, id__gt=seen).values_list("left", "right")
         )
@@ -476,17 +499,15 @@ def _store_run(
                 )
             recluster(kind, {record for pair in newer for record in pair})
             pending = LinkCandidate.objects.filter(kind=kind, status="pending").count()
-        summary = result.summary()
-        run.records, run.clusters = summary["records"], summary["clusters"]
+            run.clusters = owners = _owners_holding_records(kind)
         run.links, run.review_pairs = links, pending
-        run.status, run.finished_at = "complete", timezone.now()
         run.save()
         counts = {
             "records": run.records,
             "clusters": run.clusters,
             "links": links,
             "review_pairs": pending,
-            f"{kind}s": applied["owners"],
+            f"{kind}s": owners,
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
             # 1 if this run trained its model, 0 if it scored with the previous run's
@@ -494,6 +515,17 @@ def _store_run(
         }
         audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
     return counts
+
+
+def _owners_holding_records(kind: str) -> int:
+    """Incidents (persons) that hold at least one event report (victim record) now."""
+    owners = OWNERS[kind]
+    holders = owners.holder.objects.all()
+    if owners.holder is Report:
+        holders = holders.filter(kind="event")
+    field = owners.owner_field
+    held = holders.exclude(**{f"{field}__isnull": True}).values(field).distinct()
+    return held.count()
 
 
 # --- clusters -> register -------------------------------------------------------------------
@@ -552,15 +584,15 @@ def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
     (victim record of its person)."""
     check_kind(kind)
     owners = OWNERS[kind]
-    owner = owners.holdings([report_id]).get(report_id)
-    if owner is None:
-        if kind == "incident":
-            message = _("report {report} is not an event report linked to an incident")
-        else:
-            message = _("report {report} is not a victim record")
-        raise LinkageError(message.format(report=report_id))
     with transaction.atomic():
-        _take_turns(kind)
+        _take_turns(kind)  # before reading the owner: a run saving meanwhile may move it
+        owner = owners.holdings([report_id]).get(report_id)
+        if owner is None:
+            if kind == "incident":
+                message = _("report {report} is not an event report linked to an incident")
+            else:
+                message = _("report {report} is not a victim record")
+            raise LinkageError(message.format(report=report_id))
         others = _records_of(owners, {owner}) - {report_id}
         for other in sorted(others):
             pair = (min(report_id, other), max(report_id, other))

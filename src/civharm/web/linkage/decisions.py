@@ -21,12 +21,13 @@ from civharm.web.linkage.forms import VERDICTS
 from civharm.web.linkage.queue import pseudonym_of
 
 PAGE_SIZE = 50
+MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 class ChangeForm(forms.Form):
     kind = forms.ChoiceField(choices=[("incident", "incident"), ("person", "person")])
-    left = forms.IntegerField(min_value=1)
-    right = forms.IntegerField(min_value=1)
+    left = forms.IntegerField(min_value=1, max_value=MAX_ID)
+    right = forms.IntegerField(min_value=1, max_value=MAX_ID)
     decision = forms.ChoiceField(choices=VERDICTS)
     page = forms.IntegerField(min_value=1, required=False)
 
@@ -47,7 +48,16 @@ def decision_list(request: HttpRequest) -> HttpResponse:
             "left__victim_record__person",
             "right__victim_record__person",
         )
-        .defer("left__payload", "right__payload", "note")
+        .defer(
+            "note",
+            *(f"{side}__payload" for side in ("left", "right")),
+            *(f"{side}__victim_record__name_encrypted" for side in ("left", "right")),
+            *(
+                f"{side}__victim_record__person__{field}_encrypted"
+                for side in ("left", "right")
+                for field in ("name", "contact", "community")
+            ),
+        )
         .order_by("-id")
     )
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -82,6 +92,20 @@ def change_decision(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     if data["kind"] not in _kinds(request):
         raise PermissionDenied
+    left, right = sorted((data["left"], data["right"]))
+    latest = (
+        LinkDecision.objects.filter(kind=data["kind"], left_id=left, right_id=right)
+        .order_by("-id")
+        .only("decision")
+        .first()
+    )
+    page = f"?page={data['page']}" if data["page"] else ""
+    if latest is None:  # a verdict on a new pair is given on its pair page, from the queue
+        messages.error(request, _("Only a pair already decided can be changed here."))
+        return redirect(reverse("web:linkage_decisions") + page)
+    if latest.decision == data["decision"]:  # a page left open while someone else changed it
+        messages.info(request, _("This pair already has that verdict; nothing was changed."))
+        return redirect(reverse("web:linkage_decisions") + page)
     try:
         linking.decide(
             data["kind"], data["left"], data["right"], data["decision"], user=request.user.username
@@ -91,5 +115,4 @@ def change_decision(request: HttpRequest) -> HttpResponse:
     else:
         verdict = _("same") if data["decision"] == "match" else _("different")
         messages.success(request, _("Decision recorded: {verdict}.").format(verdict=verdict))
-    page = f"?page={data['page']}" if data["page"] else ""
     return redirect(reverse("web:linkage_decisions") + page)

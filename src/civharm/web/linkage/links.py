@@ -28,7 +28,11 @@ PAGE_SIZE = 50
 
 def _counted_from_several(persons: QuerySet[Person]) -> QuerySet[Person]:
     """Persons (not merged into another) counted from more than one victim record."""
-    counted = persons.filter(merged_into__isnull=True).annotate(n_records=Count("records"))
+    counted = (
+        persons.filter(merged_into__isnull=True)
+        .defer("name_encrypted", "contact_encrypted", "community_encrypted")  # never shown
+        .annotate(n_records=Count("records"))
+    )
     return counted.filter(n_records__gt=1).order_by("pseudonym", "pk")
 
 
@@ -41,7 +45,7 @@ def _with_records(persons: list[Person]) -> list[Person]:
     records = (
         VictimRecord.objects.filter(person__in=persons)
         .select_related("report__source")
-        .defer("report__payload")
+        .defer("report__payload", "name_encrypted")
         .order_by("report_id")
     )
     by_person: dict[int, list[VictimRecord]] = {}

@@ -94,9 +94,9 @@ class Command(CommandWithExamples):
             # interrupted (DuckDB's "Query interrupted", wrapped by Splink)
             if not stop["asked"]:
                 raise
-        if stop["asked"]:  # out of the except block: the interrupted frames and cursors are
-            gc.collect()  # freed while the database connection is still open
-            raise CommandError(_interrupted(kinds, results), returncode=130)
+        if stop["asked"] and len(results) < len(kinds):  # else every kind was saved: report it
+            gc.collect()  # out of the except block, the interrupted frames and cursors are freed
+            raise CommandError(_interrupted(kinds, results), returncode=130)  # connection open
         if as_json:
             self.stdout.write(json.dumps(results))
             return
@@ -182,6 +182,8 @@ def _stoppable(stop: dict[str, bool]) -> Iterator[None]:
 
     def ask(_signal: int, _frame: FrameType | None) -> None:
         stop["asked"] = True
+        for number in STOP_SIGNALS:  # a second Ctrl-C must not cut the cleanup short
+            signal.signal(number, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     try:

@@ -98,3 +98,57 @@ def test_analyst_compares_two_victim_records_by_pseudonym_and_name(
     expect(table).to_contain_text("KONAT")  # a generated person of the factory list
     screenshot(page, "linkage-person-pair")
     console.assert_clean()
+
+
+def test_analyst_splits_a_merged_person_off_and_takes_the_split_back(
+    page: Page,
+    log_in: Callable,
+    live_server: object,
+    console: ConsoleWatch,
+    screenshot: Callable,
+    tmp_path: Path,
+) -> None:
+    """ "same" on a pair of victim records, then from the queue: the person counted from both,
+    "Split off", confirmed; then the decisions page and "Change to same": one person again."""
+    base_url = live_server.url  # type: ignore[attr-defined]
+    import_file(
+        write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG", in_background=False
+    )
+    first, second, _third = Report.objects.order_by("pk")
+    run = LinkRun.objects.create(kind="person", engine="duckdb", started_by="test")
+    pair = LinkCandidate.objects.create(
+        kind="person", left=first, right=second, probability=0.48, run=run
+    )
+    log_in(page, "analyst")
+    page.goto(f"{base_url}/linkage/{pair.pk}/")
+    page.locator("button[name='decision'][value='match']").click()
+    expect(page.locator("main p.message.success")).to_be_visible()
+
+    page.goto(f"{base_url}/linkage/")
+    page.locator("a[href='/linkage/persons/']").click()
+    expect(page.locator("#persons-count")).to_have_text("1")
+    person = first.victim_record.person  # type: ignore[attr-defined]
+    person.refresh_from_db()
+    expect(page.locator("main")).to_contain_text(person.pseudonym)
+    expect(page.locator("main")).not_to_contain_text("KONAT")
+    screenshot(page, "linkage-persons")
+    page.locator("main form button").first.click()
+    expect(page.locator("#linked-with")).to_have_text("1")
+    screenshot(page, "linkage-split-confirm")
+    page.locator("main form button.primary").click()
+    expect(page).to_have_url(re.compile(r"/linkage/persons/\?page=1$"))
+    expect(page.locator("#persons-count")).to_have_text("0")
+
+    page.goto(f"{base_url}/linkage/")
+    page.locator("a[href='/linkage/decisions/']").click()
+    change = page.locator("main form:has(input[name='decision'][value='match']) button")
+    expect(change).to_have_count(1)
+    screenshot(page, "linkage-decisions")
+    change.click()
+    expect(page.locator("main p.message.success")).to_be_visible()
+    people = {
+        report.victim_record.person_id
+        for report in Report.objects.filter(pk__in=[first.pk, second.pk])
+    }  # type: ignore[attr-defined]
+    assert len(people) == 1
+    console.assert_clean()

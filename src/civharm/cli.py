@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args[0] == "demo" and "CIVHARM_DATA" not in os.environ:
         os.environ["CIVHARM_DATA"] = "civharm-demo"  # never mix generated people into real data
+    data = os.environ.get("CIVHARM_DATA")
+    if data and os.path.exists(data) and not os.path.isdir(data):
+        message = _("civharm: the data folder {path} is a file, not a folder (--data-dir)")
+        print(message.format(path=data), file=sys.stderr)
+        sys.exit(2)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civharm.settings")
     import django
     from django.core.management import execute_from_command_line

@@ -126,3 +126,31 @@ def test_running_out_of_memory_is_a_message_with_what_to_set(
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "ran out of memory" in result.stderr and "CIVHARM_DUCKDB_MEMORY_LIMIT" in result.stderr
     assert "select" not in result.stderr.lower()  # no SQL from the engine either
+
+
+def test_a_data_folder_that_is_a_file_or_no_password_to_ask_for_is_a_sentence(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    result = run_cli({**cli_env, "CIVHARM_DATA": str(a_file)}, "link", check=False)
+    assert result.returncode == 2 and "is a file, not a folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    run_cli(
+        {**cli_env, "CIVHARM_PASSWORD": "a long demo passphrase 42"},
+        "createuser",
+        "ana",
+        "--role",
+        "analyst",
+    )
+    asked = subprocess.run(
+        [sys.executable, "-m", "civharm.cli", "link", "--user", "ana"],
+        env=cli_env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert asked.returncode != 0 and "Traceback" not in asked.stderr
+    assert "set CIVHARM_PASSWORD" in asked.stderr

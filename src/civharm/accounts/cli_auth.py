@@ -21,7 +21,12 @@ class CliAuthError(Exception):
 def authenticate_cli_user(username: str) -> User:
     password = os.environ.get("CIVHARM_PASSWORD")
     if password is None:
-        password = getpass.getpass(_("Password for {name}: ").format(name=username))
+        try:
+            password = getpass.getpass(_("Password for {name}: ").format(name=username))
+        except EOFError:  # no terminal to ask on (a script, cron): say how to give it
+            raise CliAuthError(
+                _("no password was given: type it when asked, or set CIVHARM_PASSWORD")
+            ) from None
     # The command line has no HTTP request for the lockout backend: check the password directly.
     user = ModelBackend().authenticate(None, username=username, password=password)
     if user is None or not user.is_active:

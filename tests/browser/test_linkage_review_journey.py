@@ -34,6 +34,18 @@ def _pairs(tmp_path: Path) -> list[LinkCandidate]:
     ]
 
 
+def _person_pair(tmp_path: Path) -> LinkCandidate:
+    """The factory's victim list imported, and its first two records as an uncertain pair."""
+    import_file(
+        write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG", in_background=False
+    )
+    first, second, _third = Report.objects.order_by("pk")
+    run = LinkRun.objects.create(kind="person", engine="duckdb", started_by="test")
+    return LinkCandidate.objects.create(
+        kind="person", left=first, right=second, probability=0.48, run=run
+    )
+
+
 def test_analyst_rejects_a_pair_and_lands_on_the_next_one(
     page: Page,
     log_in: Callable,
@@ -81,14 +93,8 @@ def test_analyst_compares_two_victim_records_by_pseudonym_and_name(
     tmp_path: Path,
 ) -> None:
     base_url = live_server.url  # type: ignore[attr-defined]
-    import_file(
-        write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG", in_background=False
-    )
-    first, second, _third = Report.objects.order_by("pk")
-    run = LinkRun.objects.create(kind="person", engine="duckdb", started_by="test")
-    pair = LinkCandidate.objects.create(
-        kind="person", left=first, right=second, probability=0.48, run=run
-    )
+    pair = _person_pair(tmp_path)
+    first = pair.left
     log_in(page, "analyst")
     page.goto(f"{base_url}/linkage/?kind=person")
     page.locator("table.linkage-queue tbody a.button").click()
@@ -111,14 +117,8 @@ def test_analyst_splits_a_merged_person_off_and_takes_the_split_back(
     """ "same" on a pair of victim records, then from the queue: the person counted from both,
     "Split off", confirmed; then the decisions page and "Change to same": one person again."""
     base_url = live_server.url  # type: ignore[attr-defined]
-    import_file(
-        write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG", in_background=False
-    )
-    first, second, _third = Report.objects.order_by("pk")
-    run = LinkRun.objects.create(kind="person", engine="duckdb", started_by="test")
-    pair = LinkCandidate.objects.create(
-        kind="person", left=first, right=second, probability=0.48, run=run
-    )
+    pair = _person_pair(tmp_path)
+    first, second = pair.left, pair.right
     log_in(page, "analyst")
     page.goto(f"{base_url}/linkage/{pair.pk}/")
     page.locator("button[name='decision'][value='match']").click()

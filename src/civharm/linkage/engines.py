@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import weakref
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +143,16 @@ def _open_duckdb(scratch: Path) -> DatabaseAPI[Any]:
             connection.close()
             raise EngineUnavailable(_bad_setting(variables.get(key, key), str(value))) from None
     return DuckDBAPI(connection=connection)
+
+
+def errors_behind(error: BaseException) -> Iterator[BaseException]:
+    """`error`, then what caused it (Splink wraps the engine's own errors), each once."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        yield current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
 
 
 def _bad_setting(variable: str, value: str) -> str:

@@ -52,6 +52,7 @@ __all__ = [
     "incident_frame",
     "latest_decisions",
     "linkage_settings",
+    "linked_with",
     "recluster",
     "run_linkage",
     "split_off",
@@ -347,17 +348,14 @@ def _a_model_fault(error: BaseException) -> bool:
     interrupt (DuckDB reports Ctrl-C as "Query interrupted"), memory, disk or system error."""
     import duckdb
 
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        run_faults = (duckdb.InterruptException, duckdb.OutOfMemoryException, duckdb.IOException)
-        if isinstance(current, (*run_faults, OSError, KeyboardInterrupt)):
-            return False
-        if "interrupted" in str(current).lower():
-            return False
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return True
+    from civharm.linkage.engines import errors_behind
+
+    run_faults = (duckdb.InterruptException, duckdb.OutOfMemoryException, duckdb.IOException)
+    return not any(
+        isinstance(cause, (*run_faults, OSError, KeyboardInterrupt))
+        or "interrupted" in str(cause).lower()
+        for cause in errors_behind(error)
+    )
 
 
 def _sources(frame: pd.DataFrame) -> list[str]:
@@ -520,12 +518,8 @@ def _store_run(
 def _owners_holding_records(kind: str) -> int:
     """Incidents (persons) that hold at least one event report (victim record) now."""
     owners = OWNERS[kind]
-    holders = owners.holder.objects.all()
-    if owners.holder is Report:
-        holders = holders.filter(kind="event")
     field = owners.owner_field
-    held = holders.exclude(**{f"{field}__isnull": True}).values(field).distinct()
-    return held.count()
+    return _holders(owners).exclude(**{f"{field}__isnull": True}).values(field).distinct().count()
 
 
 # --- clusters -> register -------------------------------------------------------------------
@@ -600,11 +594,23 @@ def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
         return {"decisions": len(others), **recluster(kind, {report_id})}
 
 
+def _holders(owners: Owners) -> Any:
+    """The records linkage groups: event reports (not victim reports), or victim records."""
+    holders = owners.holder.objects.all()
+    return holders.filter(kind="event") if owners.holder is Report else holders
+
+
 def _records_of(owners: Owners, owner_ids: set[int]) -> set[int]:
-    holders = owners.holder.objects.filter(**{f"{owners.owner_field}__in": owner_ids})
-    if owners.holder is Report:
-        holders = holders.filter(kind="event")
+    holders = _holders(owners).filter(**{f"{owners.owner_field}__in": owner_ids})
     return set(holders.values_list(owners.holder_key, flat=True))
+
+
+def linked_with(kind: str, report_id: int) -> set[int]:
+    """The other records `report_id` counts with now: its incident's event reports, or its
+    person's victim records (empty if it is not one of them)."""
+    owners = OWNERS[kind]
+    owner = owners.holdings([report_id]).get(report_id)
+    return set() if owner is None else _records_of(owners, {owner}) - {report_id}
 
 
 def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:

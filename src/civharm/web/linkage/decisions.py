@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
+from civharm.incidents.linking import LINK_KINDS
 from civharm.incidents.models import LinkDecision
 from civharm.web.linkage.forms import VERDICTS
 from civharm.web.linkage.queue import pseudonym_of
@@ -25,7 +26,7 @@ MAX_ID = 2**63 - 1  # the largest id a database column holds
 
 
 class ChangeForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("incident", "incident"), ("person", "person")])
+    kind = forms.ChoiceField(choices=LINK_KINDS)
     left = forms.IntegerField(min_value=1, max_value=MAX_ID)
     right = forms.IntegerField(min_value=1, max_value=MAX_ID)
     decision = forms.ChoiceField(choices=VERDICTS)

@@ -121,20 +121,6 @@ def _back_to(request: HttpRequest, report: Report) -> HttpResponse:
     return redirect(_back_url(request, report))
 
 
-def _linked_with(kind: str, report: Report) -> int:
-    """How many other records the report counts with now (its incident's event reports, its
-    person's victim records)."""
-    if kind == "incident":
-        if report.incident_id is None:
-            return 0
-        siblings = Report.objects.filter(incident_id=report.incident_id, kind="event")
-        return siblings.exclude(pk=report.pk).count()
-    record = VictimRecord.objects.filter(report=report).only("person_id").first()
-    if record is None:
-        return 0
-    return VictimRecord.objects.filter(person_id=record.person_id).exclude(report=report).count()
-
-
 @capability_required("review")
 @require_POST
 def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpResponse:
@@ -146,7 +132,7 @@ def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpRes
     report = get_object_or_404(Report.objects.defer("payload"), pk=report_id)
     if kind == "person" and not request.user.can("view_persons"):  # type: ignore[union-attr]
         raise PermissionDenied
-    others = _linked_with(kind, report)
+    others = len(linking.linked_with(kind, report.pk))
     if others and request.POST.get("confirmed") != "yes":  # one click must not split
         context = {
             "report": report,

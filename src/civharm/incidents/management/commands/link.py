@@ -164,14 +164,10 @@ def _first_engine_error(error: BaseException) -> BaseException:
     """The first DuckDB or operating-system error behind `error` (itself if none is)."""
     import duckdb
 
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, (duckdb.Error, OSError)):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return error
+    from civharm.linkage.engines import errors_behind
+
+    causes = errors_behind(error)
+    return next((c for c in causes if isinstance(c, (duckdb.Error, OSError))), error)
 
 
 @contextmanager
@@ -198,10 +194,14 @@ def _stoppable(stop: dict[str, bool]) -> Iterator[None]:
             signal.signal(number, handler)
 
 
+def _label(kind: str) -> str:
+    return _("incidents") if kind == "incident" else _("persons")
+
+
 def _interrupted(kinds: list[str], results: dict[str, dict[str, int]]) -> str:
     """What an interrupted run left: kinds linked before it stand, the others are as before."""
-    done = [_("incidents") if kind == "incident" else _("persons") for kind in results]
-    left = [_("incidents") if k == "incident" else _("persons") for k in kinds if k not in results]
+    done = [_label(kind) for kind in results]
+    left = [_label(kind) for kind in kinds if kind not in results]
     message = _("Interrupted: the {kinds} are as they were before this run.").format(
         kinds=_(" and ").join(left)
     )
@@ -216,7 +216,7 @@ def _steps(kind: str, enabled: bool) -> Iterator[StepCallback | None]:
     if not enabled:
         yield None
         return
-    label = _("incidents") if kind == "incident" else _("persons")
+    label = _label(kind)
     console = Console(stderr=True)
     if not console.is_terminal:
         yield lambda step, *rest, **more: console.print(f"{label}: {step}", highlight=False)
@@ -232,7 +232,7 @@ def _summary_table(results: dict[str, dict[str, int]]) -> Table:
     table = Table(title=_("Linkage"))
     table.add_column("")
     for kind in results:
-        table.add_column(_("incidents") if kind == "incident" else _("persons"), justify="right")
+        table.add_column(_label(kind), justify="right")
     rows = [
         ("records", _("records read")),
         ("clusters", _("after linkage")),

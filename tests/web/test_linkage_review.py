@@ -384,19 +384,24 @@ def test_splitting_a_victim_report_as_an_incident_report_says_why(
 def test_merged_persons_have_their_own_page_where_a_record_is_split_off(
     client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
 ) -> None:
-    """A person is not tied to an incident, so merges of victim records are listed (and
-    undone) on a page of their own: by pseudonym, source and record id, never a name."""
+    """Merges of victim records are listed (and undone) on a page of their own, with the
+    incident each person is placed in: by pseudonym, source and record id, never a name."""
     pair = pairs["person"]
     client = client_for("analyst")
     _decide(client, pair, "match")
     records = VictimRecord.objects.filter(report__in=[pair.left_id, pair.right_id])
     person = records[0].person
-    assert {record.person_id for record in records} == {person.pk} and person.incident is None
+    assert {record.person_id for record in records} == {person.pk}
+    # the verdict placed the person: the records' day and cercle are an ACLED event's
+    assert person.incident == Incident.objects.get(reports__record_id__endswith="MLI90001")
+    incident_page = client.get(reverse("web:incident", args=[person.incident_id]))
+    assert person.pseudonym in incident_page.content.decode()
     url = reverse("web:linkage_persons")
     assert url in client.get(reverse("web:linkage_queue")).content.decode()
     page = client.get(url).content.decode()
     split_url = reverse("web:linkage_split", args=["person", pair.left_id])
     assert person.pseudonym in page and f'action="{split_url}"' in page
+    assert f'href="{reverse("web:incident", args=[person.incident_id])}"' in page
     assert "KONAT" not in page and "SANGAR" not in page
     assert 'id="persons-count">1<' in page
     response = client.post(split_url, {"persons_page": "1", "confirmed": "yes"}, follow=True)

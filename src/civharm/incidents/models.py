@@ -121,6 +121,11 @@ class DateFields(models.Model):
         abstract = True
 
 
+def incident_code(incident_id: int | None) -> str:
+    """How people name an incident: INC-000042 ("" for none)."""
+    return f"INC-{incident_id:06d}" if incident_id else ""
+
+
 class Incident(DateFields, PlaceFields):
     """One event of civilian harm; reports from many sources link to it."""
 
@@ -152,7 +157,7 @@ class Incident(DateFields, PlaceFields):
 
     @property
     def code(self) -> str:
-        return f"INC-{self.pk:06d}"
+        return incident_code(self.pk)
 
 
 class IncidentPerpetrator(models.Model):
@@ -290,6 +295,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.pseudonym
+
+    @property
+    def incident_code(self) -> str:
+        """The code of the incident this person counts towards, "" if none."""
+        return incident_code(self.incident_id)
 
 
 class VictimRecord(models.Model):

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from civharm.accounts import audit
 from civharm.accounts.models import User
 from civharm.core.taxonomy import load_taxonomy
-from civharm.incidents.models import Incident, Person, Report, VictimRecord
+from civharm.incidents.models import Incident, Person, Report, VictimRecord, incident_code
 from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.controlled_extract import (
     CONTROLLED_COLUMN_TAGS,
@@ -157,7 +157,7 @@ def report_rows() -> tuple[list[Column], Iterator[dict[str, object]]]:
             # A victim report's description can name people: only event descriptions go out.
             for key, (low, best, high) in report.harm.items():
                 row.update({f"{key}_low": low, f"{key}_best": best, f"{key}_high": high})
-            row["incident"] = f"INC-{report.incident_id:06d}" if report.incident_id else ""
+            row["incident"] = incident_code(report.incident_id)
             row["source_record_ids"] = f"{report.source.name}:{report.record_id}"
             yield row
 
@@ -191,7 +191,7 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
         for person in queryset.iterator(chunk_size=2000):
             reports = [record.report for record in person.records.all()]
             row: dict[str, object] = {c.name: getattr(person, c.name, "") for c in columns[:7]}
-            row["incident"] = f"INC-{person.incident_id:06d}" if person.incident_id else ""
+            row["incident"] = person.incident_code
             row["sources"] = "|".join(sorted({r.source.name for r in reports}))
             row["source_record_ids"] = _source_ids(reports)
             if with_identities:

@@ -26,6 +26,7 @@ from civharm.incidents.models import (
     LinkCandidate,
     LinkDecision,
     LinkRun,
+    Person,
     RecordLink,
     Report,
     Source,
@@ -39,8 +40,10 @@ from civharm.incidents.services.merging import (
     Owners,
     apply_clusters,
     check_kind,
+    harm_types,
     perpetrator_keys,
 )
+from civharm.incidents.services.placing import persons_near, place_persons
 from civharm.linkage.frames import EPOCH as LINKAGE_EPOCH
 from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
 from civharm.linkage.results import LinkageResult, LinkageSettings
@@ -126,14 +129,10 @@ def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
         row["admin2_pcode"] or None,
         row["place_name"] or None,
         perpetrator_keys(row["actors"]),
-        _harm_types(row["harm"]),
+        harm_types(row["harm"]),
         _best(row["harm"], "killed"),
         row["interaction_context"] or None,
     )
-
-
-def _harm_types(harm: dict[str, list[int | None]]) -> list[str]:
-    return sorted(k for k, counts in (harm or {}).items() if any(c for c in counts if c))
 
 
 def _best(harm: dict[str, list[int | None]], harm_type: str) -> int | None:
@@ -498,6 +497,7 @@ def _store_run(
             recluster(kind, {record for pair in newer for record in pair})
             pending = LinkCandidate.objects.filter(kind=kind, status="pending").count()
             run.clusters = owners = _owners_holding_records(kind)
+        placed = place_persons()  # incidents or persons moved: each person's incident again
         run.links, run.review_pairs = links, pending
         run.save()
         counts = {
@@ -508,6 +508,8 @@ def _store_run(
             f"{kind}s": owners,
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
+            # persons counted towards an incident now (civharm.linkage.placing)
+            "persons_placed": placed["persons_placed"],
             # 1 if this run trained its model, 0 if it scored with the previous run's
             "model_trained": int(bool(run.settings.get("model_trained", False))),
         }
@@ -619,7 +621,8 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     from civharm.linkage.clustering import cluster_records
 
     owners = OWNERS[kind]
-    group = _records_of(owners, set(owners.holdings(record_ids).values())) | record_ids
+    before = set(owners.holdings(record_ids).values())
+    group = _records_of(owners, before) | record_ids
     config = linkage_settings(kind)
     model = _model(kind)
     records = _records_frame(owners, group)[["record_id", "source", *model.rules.columns()]]
@@ -636,7 +639,19 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     )
     _propose_chained(kind, chained, decisions)
     applied = apply_clusters(kind, clusters)
+    _place_again(kind, before | set(owners.holdings(group).values()))
     return {"records": len(group), "clusters": applied["owners"], "merged": applied["merged"]}
+
+
+def _place_again(kind: str, owner_ids: set[int]) -> None:
+    """Place again the persons a re-clustering touched: those holding its victim records, or
+    those counted in its incidents and those whose records could fit them (a merged
+    incident's persons go to the one it joined; a tie a split left may be settled)."""
+    persons = owner_ids
+    if kind == "incident":
+        counted = Person.objects.filter(incident_id__in=sorted(owner_ids))
+        persons = set(counted.values_list("id", flat=True)) | persons_near(owner_ids)
+    place_persons(persons)
 
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:

@@ -52,6 +52,11 @@ def perpetrator_keys(actors: list[dict[str, Any]]) -> list[str]:
     return sorted(k for k in keys if k)
 
 
+def harm_types(harm: dict[str, list[int | None]] | None) -> list[str]:
+    """The harm types a report gives a count (or a bound) for."""
+    return sorted(k for k, counts in (harm or {}).items() if any(c for c in counts if c))
+
+
 def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):

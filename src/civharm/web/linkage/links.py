@@ -1,8 +1,8 @@
 """What linkage merged, and the undo: split one report (or victim record) off.
 
 Merged incidents are shown on the incident page; persons counted from several victim records
-on their own page (a person is not tied to an incident). Sources, record ids and pseudonyms,
-never a name.
+on their incident's page and on a page of their own (persons no incident fits are only there).
+Sources, record ids and pseudonyms, never a name.
 """
 
 from __future__ import annotations

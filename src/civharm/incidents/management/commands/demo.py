@@ -225,6 +225,7 @@ def _register_table(linkage: dict[str, dict[str, int]]) -> Table:
     table.add_section()
     table.add_row(_("reports"), str(Report.objects.count()))
     table.add_row(_("persons (by pseudonym)"), str(Person.objects.filter(merged_into=None).count()))
+    table.add_row(_("persons placed in an incident"), str(linkage["person"]["persons_placed"]))
     table.add_row(
         _("pairs waiting for review (incidents, persons)"),
         f"{linkage['incident']['review_pairs']}, {linkage['person']['review_pairs']}",

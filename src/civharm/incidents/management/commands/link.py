@@ -252,4 +252,10 @@ def _summary_table(results: dict[str, dict[str, int]]) -> Table:
         for counts in results.values()
     )
     table.add_row(_("model"), *models)
+    if "person" in results:  # persons follow both kinds' links: their count is a state
+        placed = results["person"].get("persons_placed", 0)
+        table.add_row(
+            _("persons placed in an incident"),
+            *("" if kind != "person" else str(placed) for kind in results),
+        )
     return table

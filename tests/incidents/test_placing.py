@@ -1,0 +1,142 @@
+"""Persons -> incidents in the register: after linkage each person counts towards the incident
+its victim records' dates and places fit, verdicts move it along, and nothing reads a name."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from civharm.accounts.models import AuditEntry
+from civharm.demo import DemoTruth, generate_demo
+from civharm.incidents.management.commands.demo import DEMO_SOURCES
+from civharm.incidents.models import Incident, Person, Report, VictimRecord
+from civharm.incidents.services.importing import import_file
+from civharm.incidents.services.linking import decide, run_linkage, split_off
+from civharm.incidents.services.placing import place_persons
+
+pytestmark = pytest.mark.django_db
+USER = "analyst-test"
+SEED, SCALE = 2024, 0.3
+
+
+@pytest.fixture
+def linked_demo(tmp_path: Path) -> DemoTruth:
+    """The demo's event sources and victim lists (generated people), linked."""
+    truth = generate_demo(tmp_path / "demo", seed=SEED, scale=SCALE)
+    for file_name, fmt, source, source_type in DEMO_SOURCES:
+        if truth.path(file_name).exists():
+            import_file(
+                truth.path(file_name),
+                fmt,
+                source_name=source,
+                source_type=source_type,
+                in_background=False,
+            )
+    for kind in ("incident", "person"):
+        run_linkage(kind, user=USER)
+    return truth
+
+
+def _true_events(truth: DemoTruth, kind: str) -> dict[int, str]:
+    """Report id -> the generated event it is about, for rows of `kind` (event, victim)."""
+    by_source = {source: file_name for file_name, _f, source, _t in DEMO_SOURCES}
+    events: dict[int, str] = {}
+    for report in Report.objects.filter(kind=kind).select_related("source"):
+        rows = truth.sources[by_source[report.source.name]].rows
+        row = next((r for r in rows if r.row == report.row_number), None)
+        if row is not None and row.event_id:
+            events[report.pk] = row.event_id
+    return events
+
+
+def _events_of_incidents(truth: DemoTruth) -> dict[int, set[str]]:
+    """Incident id -> the generated events its reports are about."""
+    held: dict[int, set[str]] = {}
+    reports = dict(Report.objects.filter(kind="event").values_list("id", "incident_id"))
+    for report_id, event in _true_events(truth, "event").items():
+        held.setdefault(reports[report_id], set()).add(event)
+    return held
+
+
+def test_persons_count_towards_the_incident_of_their_event(linked_demo: DemoTruth) -> None:
+    victims = _true_events(linked_demo, "victim")
+    incidents = _events_of_incidents(linked_demo)
+    outcome = Counter()
+    for report_id, person_id in VictimRecord.objects.values_list("report_id", "person_id"):
+        incident = Person.objects.get(pk=person_id).incident_id
+        if incident is None:
+            outcome["not placed"] += 1
+        else:
+            outcome["right" if victims[report_id] in incidents[incident] else "wrong"] += 1
+    placed = outcome["right"] + outcome["wrong"]
+    assert placed >= 0.6 * len(victims), outcome
+    assert outcome["right"] >= 0.95 * placed, outcome
+    live = Incident.objects.filter(merged_into=None)
+    assert not Person.objects.exclude(incident=None).exclude(incident__in=live).exists()
+
+
+def test_the_run_counts_the_persons_placed(linked_demo: DemoTruth) -> None:
+    counts = run_linkage("person", user=USER)
+    holding = Person.objects.filter(merged_into=None, records__isnull=False).distinct()
+    assert counts["persons_placed"] == holding.exclude(incident=None).count() > 0
+
+
+def test_placing_again_changes_nothing_and_reads_no_name(linked_demo: DemoTruth) -> None:
+    before = dict(Person.objects.values_list("id", "incident_id"))
+    reads = AuditEntry.objects.filter(action="read").count()
+    counts = place_persons()
+    assert dict(Person.objects.values_list("id", "incident_id")) == before
+    assert AuditEntry.objects.filter(action="read").count() == reads  # no name was read
+    assert counts["placed"] + counts["ambiguous"] + counts["no_incident"] == counts["records"]
+
+
+def test_persons_follow_a_split_incident_and_its_merge_back(linked_demo: DemoTruth) -> None:
+    person = next(
+        p
+        for p in Person.objects.filter(merged_into=None).exclude(incident=None).order_by("id")
+        if Report.objects.filter(kind="event", incident_id=p.incident_id).count() == 2
+    )
+    first, second = Report.objects.filter(kind="event", incident=person.incident).order_by("id")[:2]
+    split_off("incident", first.pk, user=USER)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.incident_id != second.incident_id
+    decide("incident", first.pk, second.pk, "match", user=USER)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    person.refresh_from_db()
+    assert first.incident_id == second.incident_id == person.incident_id
+    live = Incident.objects.filter(merged_into=None)
+    assert not Person.objects.exclude(incident=None).exclude(incident__in=live).exists()
+
+
+def _record_dated_like_its_incident() -> VictimRecord:
+    """A victim record of a person of several records whose own day and cercle are those of an
+    event report of the person's incident."""
+    for record in VictimRecord.objects.select_related("report", "person").order_by("report_id"):
+        person = record.person
+        if person.incident_id is None or person.records.count() < 2:
+            continue
+        report = record.report
+        if Report.objects.filter(
+            kind="event",
+            incident_id=person.incident_id,
+            date_start=report.date_start,
+            admin2_pcode=report.admin2_pcode,
+        ).exists():
+            return record
+    raise AssertionError("the demo has no such record")
+
+
+def test_a_record_split_off_its_person_is_placed_on_its_own(linked_demo: DemoTruth) -> None:
+    record = _record_dated_like_its_incident()
+    incident = record.person.incident_id
+    others = list(record.person.records.exclude(pk=record.pk))
+    split_off("person", record.report_id, user=USER)
+    record.refresh_from_db()
+    for other in others:
+        other.refresh_from_db()
+        assert other.person_id != record.person_id
+    assert record.person.incident_id == incident

@@ -4,6 +4,7 @@ its victim records' dates and places fit, verdicts move it along, and nothing re
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,12 @@ import pytest
 from civharm.accounts.models import AuditEntry
 from civharm.demo import DemoTruth, generate_demo
 from civharm.incidents.management.commands.demo import DEMO_SOURCES
-from civharm.incidents.models import Incident, Person, Report, VictimRecord
+from civharm.incidents.models import Incident, Person, Report, VictimRecord, incident_code
+from civharm.incidents.services.exporting import person_rows
 from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import decide, run_linkage, split_off
-from civharm.incidents.services.placing import place_persons
+from civharm.incidents.services.placing import persons_near, place_persons
+from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
 
 pytestmark = pytest.mark.django_db
 USER = "analyst-test"
@@ -140,3 +143,73 @@ def test_a_record_split_off_its_person_is_placed_on_its_own(linked_demo: DemoTru
         other.refresh_from_db()
         assert other.person_id != record.person_id
     assert record.person.incident_id == incident
+
+
+NIONO = ACLED_EVENTS[0]  # Niono cercle, Ségou
+
+
+def _niono_events(tmp_path: Path, days: list[str]) -> list[Report]:
+    events = [(f"MLI9{i:04d}", day, *NIONO[2:]) for i, day in enumerate(days)]
+    import_file(write_acled(tmp_path / "acled.csv", events), "acled", in_background=False)
+    return list(Report.objects.filter(kind="event").order_by("id"))
+
+
+def _niono_victims(tmp_path: Path, dates: list[str]) -> list[VictimRecord]:
+    """Generated people of Niono, dated as a list writes it."""
+    rows = [
+        (str(n), "TESTNOM", f"Gen{n}", "M", "30", day, "Niono", "Niono", "Ségou")
+        for n, day in enumerate(dates, 1)
+    ]
+    import_file(write_victims(tmp_path / "liste.csv", rows), "victims", in_background=False)
+    return list(VictimRecord.objects.order_by("report_id"))
+
+
+def test_a_victim_dated_by_month_or_year_is_not_placed_when_two_incidents_fit(
+    tmp_path: Path,
+) -> None:
+    first, second = _niono_events(tmp_path, ["2022-03-02", "2022-06-20"])
+    by_month, by_year, in_june = _niono_victims(tmp_path, ["mars 2022", "2022", "juin 2022"])
+    place_persons()
+    placed = {r.pk: Person.objects.get(records=r).incident_id for r in (by_month, by_year, in_june)}
+    # March holds one incident, 2022 both, June the other
+    assert placed == {
+        by_month.pk: first.incident_id,
+        by_year.pk: None,
+        in_june.pk: second.incident_id,
+    }
+
+
+def test_a_person_merged_into_another_counts_only_through_it(tmp_path: Path) -> None:
+    (event,) = _niono_events(tmp_path, ["2022-03-14"])
+    one, other = _niono_victims(tmp_path, ["14/03/2022", "14/03/2022"])
+    place_persons()
+    decide("person", one.report_id, other.report_id, "match", user=USER)
+    live = Person.objects.get(merged_into=None)
+    merged = Person.objects.exclude(merged_into=None).get()
+    assert (live.incident_id, merged.incident_id) == (event.incident_id, None)
+    codes = [row["incident"] for row in person_rows(with_identities=False)[1]]
+    assert sorted(codes) == ["", incident_code(event.incident_id)]  # counted once
+
+
+def test_a_verdict_on_an_incident_of_many_reports_places_its_persons(tmp_path: Path) -> None:
+    (report,) = _niono_events(tmp_path, ["2022-03-14"])
+    (victim,) = _niono_victims(tmp_path, ["14/03/2022"])
+    copied = {
+        field.attname: getattr(report, field.attname)
+        for field in Report._meta.concrete_fields
+        if field.attname not in ("id", "record_id", "received_at")
+    }
+    days = [report.date_start + timedelta(days=n % 40) for n in range(1500)]
+    Report.objects.bulk_create(
+        [
+            Report(**{**copied, "date_start": day, "date_end": day}, record_id=f"copy-{n}")
+            for n, day in enumerate(days)
+        ],
+        batch_size=500,
+    )
+    assert persons_near([report.incident_id]) == {victim.person_id}
+    place_persons()
+    assert Person.objects.get(pk=victim.person_id).incident_id == report.incident_id
+    split_off("incident", report.pk, user=USER)  # re-places the persons near it
+    # the report and its copies of the same day are two incidents now: both fit, a tie
+    assert Person.objects.get(pk=victim.person_id).incident_id is None

@@ -83,6 +83,39 @@ def test_a_list_without_cercles_is_placed_by_region_and_never_across_cercles() -
     assert _placed(records, reports) == {10: None, 11: 2}
 
 
+def test_a_record_dated_by_its_month_fits_every_incident_of_that_month() -> None:
+    reports = _reports(
+        (1, "2022-03-02", None, MOPTI, BANKASS, None, None),
+        (2, "2022-03-20", None, MOPTI, KORO, None, None),
+        (3, "2022-05-02", None, MOPTI, KORO, None, None),
+    )
+    records = _records(
+        (10, "2022-03-01", MOPTI, BANKASS, None, None),  # March in Bankass: one incident
+        (11, "2022-03-01", MOPTI, None, None, None),  # March in Mopti: two, a tie
+        (12, "2022-01-01", MOPTI, KORO, None, None),  # 2022 in Koro: two, a tie
+    ).assign(event_date_end=["2022-03-31", "2022-03-31", "2022-12-31"])
+    assert _placed(records, reports) == {10: 1, 11: None, 12: None}
+
+
+def test_an_incident_fits_as_well_as_its_best_report_not_a_mix_of_its_reports() -> None:
+    reports = _reports(
+        (1, "2022-03-13", None, MOPTI, BANKASS, "Sobane", None),  # the village, 3 days off
+        (1, "2022-03-10", None, MOPTI, BANKASS, "Dioura", None),  # the day, another village
+        (2, "2022-03-11", None, MOPTI, BANKASS, "Sobane", None),  # the village, a day off
+    )
+    records = _records((10, "2022-03-10", MOPTI, BANKASS, "Sobane", None))
+    assert _placed(records, reports) == {10: 2}
+
+
+def test_the_same_cercle_beats_a_report_that_gives_only_the_region() -> None:
+    reports = _reports(
+        (1, "2022-03-10", None, MOPTI, None, None, None),
+        (2, "2022-03-10", None, MOPTI, BANKASS, None, None),
+    )
+    records = _records((10, "2022-03-10", MOPTI, BANKASS, None, None))
+    assert _placed(records, reports) == {10: 2}
+
+
 def test_nothing_to_place_into_places_nothing() -> None:
     records = _records((10, "2022-03-10", MOPTI, BANKASS, None, None))
     placed = place_victim_records(records, _reports())

@@ -2,9 +2,9 @@
 the list gives and those of the incidents' event reports. Never reads a name.
 
 A record goes to the one incident that fits it best (its village named, then the nearest date,
-then the harm it suffered among the incident's, then the most precise date); when two
-incidents fit it equally well it goes to none, for a person to place. A person goes to the
-incident most of its placed records went to, and to none when they are split evenly.
+then its cercle rather than only its region, then the harm it suffered among the incident's,
+then the most precise date); when two incidents fit it equally well it goes to none. A person
+goes to the incident most of its placed records went to, and to none when they are split evenly.
 """
 
 from __future__ import annotations
@@ -18,15 +18,16 @@ from civharm.linkage.frames import day_numbers
 from civharm.linkage.names import fold
 
 # Lists date a death a few days off (the day the body was found, the day it was reported),
-# as the generated lists do (1-3 days). On 2,000 generated incidents (seeds 1 and 2) 3 days
-# placed records right 0.979 and 0.973 of the time, against 0.968 and 0.965 with 1 day and
-# 0.978 and 0.973 with 5, for as many placed (bench/linkage_placing.py 2000 SEED --days 1,2,3,5).
+# as the generated lists do (1-3 days). On 2,000 generated incidents (seeds 1 and 2), of the
+# records placed, 0.977 and 0.968 were placed right with 3 days, 0.966 and 0.963 with 1 day,
+# 0.976 and 0.968 with 5 (bench/linkage_placing.py 2000 SEED --days 1,3,5).
 DAYS_APART = 3
 
 # What a placement reads: one row per victim record, one per event report of an incident.
 PLACE_RECORD_COLUMNS = {
     "record_id": "int64: the victim record",
-    "event_date": "date: date of death, injury or abduction",
+    "event_date": "date: date of death, injury or abduction (the first day it may have been)",
+    "event_date_end": "date: the last day it may have been (optional; = event_date if missing)",
     "admin1_pcode": "str: region P-code",
     "admin2_pcode": "str: cercle P-code",
     "place_name": "str: village or town as the list wrote it",
@@ -68,7 +69,9 @@ def place_victim_records(
 
     An incident fits a record when one of its reports shares the record's cercle (or, when
     either gives none, its region) and its date window comes within `days_apart` days of the
-    record's date. A record without a date or a region fits none."""
+    record's (a list may date a death by its month only: every incident of that month fits).
+    A record without a date or a place fits none. An incident fits as well as its best report.
+    """
     victims = _victim_keys(records)
     events = _report_keys(reports)
     with duckdb.connect() as db:
@@ -99,11 +102,13 @@ def incidents_of_persons(placed: pd.DataFrame, persons: pd.DataFrame) -> pd.Data
 
 
 def _victim_keys(records: pd.DataFrame) -> pd.DataFrame:
-    day = day_numbers(records["event_date"])
+    first = day_numbers(records["event_date"]).astype("float64")
+    last = day_numbers(records.get("event_date_end", records["event_date"])).astype("float64")
     out = pd.DataFrame(
         {
             "record_id": records["record_id"].astype("int64"),
-            "day": day.astype("float64"),
+            "first_day": first,
+            "last_day": last.fillna(first),
             "admin1": _text(records["admin1_pcode"]),
             "admin2": _text(records["admin2_pcode"]),
             "place_key": _folded(records["place_name"]),
@@ -142,42 +147,46 @@ def _folded(values: pd.Series) -> pd.Series:
 
 
 _TYPED_VIEWS = """
-CREATE VIEW victims AS SELECT record_id::BIGINT AS record_id, day::DOUBLE AS day,
-    admin1::VARCHAR AS admin1, admin2::VARCHAR AS admin2, place_key::VARCHAR AS place_key,
+CREATE VIEW victims AS SELECT record_id::BIGINT AS record_id, first_day::DOUBLE AS first_day,
+    greatest(last_day, first_day)::DOUBLE AS last_day, admin1::VARCHAR AS admin1,
+    admin2::VARCHAR AS admin2, place_key::VARCHAR AS place_key,
     harm_type::VARCHAR AS harm_type FROM victim_rows;
 CREATE VIEW events AS SELECT incident_id::BIGINT AS incident_id, start_day::DOUBLE AS start_day,
-    end_day::DOUBLE AS end_day, admin1::VARCHAR AS admin1, admin2::VARCHAR AS admin2,
-    place_key::VARCHAR AS place_key, harm_keys::VARCHAR AS harm_keys FROM event_rows;
+    greatest(end_day, start_day)::DOUBLE AS end_day, admin1::VARCHAR AS admin1,
+    admin2::VARCHAR AS admin2, place_key::VARCHAR AS place_key,
+    harm_keys::VARCHAR AS harm_keys FROM event_rows;
 """
 
 # Candidates by cercle, and by region where either side gives no cercle: two joins, not one
-# with an OR (which DuckDB cannot hash). Then each record's best incident, unless tied.
-_PLACE_SQL = """
-WITH fits AS (
-    SELECT v.record_id, e.incident_id, v.place_key = e.place_key AS same_place,
-           greatest(e.start_day - v.day, v.day - e.end_day, 0) AS gap,
-           v.harm_type IS NULL OR e.harm_keys IS NULL
-               OR contains(e.harm_keys, ',' || v.harm_type || ',') AS same_harm,
+# with an OR (which DuckDB cannot hash). Each (record, incident) keeps its best report; then
+# each record its best incident, unless the next one fits exactly as well.
+_FIT = """
+    SELECT v.record_id, e.incident_id,
+           CASE WHEN v.place_key = e.place_key THEN 0 ELSE 1 END AS place_rank,
+           greatest(e.start_day - v.last_day, v.first_day - e.end_day, 0) AS gap,
+           CASE WHEN {cercle} THEN 0 ELSE 1 END AS cercle_rank,
+           CASE WHEN v.harm_type IS NULL OR e.harm_keys IS NULL
+                  OR contains(e.harm_keys, ',' || v.harm_type || ',') THEN 0 ELSE 1 END
+               AS harm_rank,
            e.end_day - e.start_day AS width
-    FROM victims v JOIN events e ON v.admin2 = e.admin2
-    WHERE e.start_day <= v.day + $days AND v.day <= e.end_day + $days
+    FROM victims v JOIN events e ON {join}
+    WHERE e.start_day <= v.last_day + $days AND v.first_day <= e.end_day + $days
+"""
+_ORDER = "place_rank, gap, cercle_rank, harm_rank, width"
+_PLACE_SQL = f"""
+WITH fits AS (
+    {_FIT.format(cercle="TRUE", join="v.admin2 = e.admin2")}
     UNION ALL
-    SELECT v.record_id, e.incident_id, v.place_key = e.place_key,
-           greatest(e.start_day - v.day, v.day - e.end_day, 0),
-           v.harm_type IS NULL OR e.harm_keys IS NULL
-               OR contains(e.harm_keys, ',' || v.harm_type || ','),
-           e.end_day - e.start_day
-    FROM victims v JOIN events e ON v.admin1 = e.admin1
-    WHERE (v.admin2 IS NULL OR e.admin2 IS NULL)
-      AND e.start_day <= v.day + $days AND v.day <= e.end_day + $days
+    {
+    _FIT.format(
+        cercle="FALSE",
+        join="v.admin1 = e.admin1 AND (v.admin2 IS NULL OR e.admin2 IS NULL)",
+    )
+}
 ),
 per_incident AS (  -- an incident fits as well as its best-fitting report
-    SELECT record_id, incident_id,
-           min(CASE WHEN same_place THEN 0 ELSE 1 END) AS place_rank,
-           min(gap) AS gap,
-           min(CASE WHEN same_harm THEN 0 ELSE 1 END) AS harm_rank,
-           min(width) AS width
-    FROM fits GROUP BY record_id, incident_id
+    SELECT * FROM fits
+    QUALIFY row_number() OVER (PARTITION BY record_id, incident_id ORDER BY {_ORDER}) = 1
 ),
 ranked AS (
     SELECT *,
@@ -185,14 +194,16 @@ ranked AS (
            count(*) OVER (PARTITION BY record_id) AS candidates,
            lead(place_rank) OVER best AS next_place,
            lead(gap) OVER best AS next_gap,
+           lead(cercle_rank) OVER best AS next_cercle,
            lead(harm_rank) OVER best AS next_harm,
            lead(width) OVER best AS next_width
     FROM per_incident
-    WINDOW best AS (PARTITION BY record_id ORDER BY place_rank, gap, harm_rank, width, incident_id)
+    WINDOW best AS (PARTITION BY record_id ORDER BY {_ORDER}, incident_id)
 )
 SELECT record_id, candidates,
        CASE WHEN next_place IS NULL OR place_rank <> next_place OR gap <> next_gap
-                 OR harm_rank <> next_harm OR width <> next_width
+                 OR cercle_rank <> next_cercle OR harm_rank <> next_harm
+                 OR width <> next_width
             THEN incident_id END AS incident_id
 FROM ranked WHERE rank = 1
-"""
+"""  # noqa: S608 - our own fragments, no input

@@ -40,6 +40,10 @@ class LinkageError(ValueError):
     """A linkage request that cannot be carried out (says why, for people)."""
 
 
+class LinkageBusyError(LinkageError):
+    """A verdict that waited too long for a linkage run to finish saving: try again later."""
+
+
 def check_kind(kind: str) -> None:
     if kind not in KINDS:
         raise LinkageError(
@@ -159,12 +163,12 @@ def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, int]:
 def _move(owners: Owners, moved: dict[int, int]) -> None:
     """Point each moved record's holder at its new owner (bulk, no per-row query)."""
     if owners.holder is Report:
-        _update_column(Report, "incident", moved.items())
+        update_column(Report, "incident", moved.items())
     else:
-        _update_column(VictimRecord, "person", moved.items(), by="report")
+        update_column(VictimRecord, "person", moved.items(), by="report")
 
 
-def _update_column(
+def update_column(
     model: type[Model], field: str, values: Iterable[tuple[int, int | None]], by: str = "id"
 ) -> None:
     """UPDATE model SET field = value WHERE by = key, for each (key, value): one executemany
@@ -194,14 +198,16 @@ def _set_merged_into(owners: Owners, target: dict[int, int], kept: set[int]) -> 
     """Emptied owners point at the owner that took their records; canonical ones at none;
     owners merged into an emptied one follow it, so merged_into always names a live owner."""
     model = owners.owner
-    _update_column(model, "merged_into", target.items())
+    update_column(model, "merged_into", target.items())
+    if model is Person:  # counted in its target's incident now, not in its own
+        update_column(model, "incident", ((person, None) for person in target))
     for chunk in _batches(kept):
         model.objects.filter(pk__in=chunk, merged_into__isnull=False).update(merged_into=None)
     followers = []
     for chunk in _batches(target):
         rows = model.objects.filter(merged_into__in=chunk).values_list("id", "merged_into_id")
         followers += [(o, target[t]) for o, t in rows if o != target[t]]
-    _update_column(model, "merged_into", followers)
+    update_column(model, "merged_into", followers)
 
 
 def _new_owners(kind: str, groups: list[list[int]], holdings: dict[int, int]) -> list[int]:

@@ -14,7 +14,7 @@ import pandas as pd
 from django.db.models import Q
 
 from civharm.incidents.models import Person, Report, VictimRecord
-from civharm.incidents.services.merging import harm_types
+from civharm.incidents.services.merging import harm_types, update_column
 from civharm.linkage.placing import (
     DAYS_APART,
     PLACE_RECORD_COLUMNS,
@@ -48,27 +48,28 @@ def place_persons(person_ids: Iterable[int] | None = None) -> dict[str, int]:
 
 def persons_near(incident_ids: Iterable[int]) -> set[int]:
     """Persons whose victim records could fit these incidents: a record in one of their regions
-    dated within DAYS_APART days of their reports. A verdict on incidents can change the best
-    fit of these persons only (and may place one a tie left out)."""
+    dated within DAYS_APART days of the span of their reports (more than fit: placing them
+    again changes only those a verdict on these incidents changed, and may settle a tie)."""
     reports = Report.objects.filter(kind="event", incident_id__in=sorted(set(incident_ids)))
-    near = Q()
-    for region, start, end in reports.values_list("admin1_pcode", "date_start", "date_end"):
-        if region and start:
-            first = start - timedelta(days=DAYS_APART)
-            last = (end or start) + timedelta(days=DAYS_APART)
-            near |= Q(report__admin1_pcode=region, report__date_start__range=(first, last))
-    if not near:
+    rows = list(reports.values_list("admin1_pcode", "date_start", "date_end"))
+    regions = sorted({region for region, start, _end in rows if region and start})
+    if not regions:
         return set()
-    return set(VictimRecord.objects.filter(near).values_list("person_id", flat=True))
+    first = min(start for _r, start, _e in rows if start) - timedelta(days=DAYS_APART)
+    last = max(end or start for _r, start, end in rows if start) + timedelta(days=DAYS_APART)
+    near = VictimRecord.objects.filter(
+        report__admin1_pcode__in=regions, report__date_start__lte=last
+    ).filter(Q(report__date_end__gte=first) | Q(report__date_start__gte=first))
+    return set(near.values_list("person_id", flat=True))
 
 
 def _record_frame(records: Any) -> pd.DataFrame:
     rows = records.order_by("report_id").values_list(
-        "report_id", "person_id", "report__date_start", "report__admin1_pcode",
-        "report__admin2_pcode", "report__place_name", "report__harm",
+        "report_id", "person_id", "report__date_start", "report__date_end",
+        "report__admin1_pcode", "report__admin2_pcode", "report__place_name", "report__harm",
     )  # fmt: skip
     frame = pd.DataFrame.from_records(
-        [(*row[:6], _one_harm(row[6])) for row in rows.iterator(chunk_size=BATCH)],
+        [(*row[:7], _one_harm(row[7])) for row in rows.iterator(chunk_size=BATCH)],
         columns=["record_id", "person_id", *list(PLACE_RECORD_COLUMNS)[1:]],
     )
     return frame.astype({"record_id": "int64", "person_id": "int64"})
@@ -85,11 +86,13 @@ def _report_frame(records: pd.DataFrame) -> pd.DataFrame:
     without one cannot be placed anyway), in the span of their dates give or take DAYS_APART."""
     reports = Report.objects.filter(kind="event", incident__isnull=False)
     regions = set(records["admin1_pcode"].dropna())
-    days = pd.to_datetime(records["event_date"], errors="coerce").dropna()
-    if days.empty or not regions:
+    starts = pd.to_datetime(records["event_date"], errors="coerce").dropna()
+    ends = pd.to_datetime(records["event_date_end"], errors="coerce").dropna()
+    if starts.empty or not regions:
         return pd.DataFrame(columns=list(PLACE_REPORT_COLUMNS))
-    first = (days.min() - pd.Timedelta(days=DAYS_APART)).date()
-    last = (days.max() + pd.Timedelta(days=DAYS_APART)).date()
+    first = (starts.min() - pd.Timedelta(days=DAYS_APART)).date()
+    last = (max(starts.max(), ends.max() if len(ends) else starts.max())).date()
+    last += timedelta(days=DAYS_APART)
     reports = reports.filter(admin1_pcode__in=sorted(regions), date_start__lte=last).filter(
         Q(date_end__gte=first) | Q(date_end__isnull=True, date_start__gte=first)
     )
@@ -104,15 +107,12 @@ def _report_frame(records: pd.DataFrame) -> pd.DataFrame:
 
 
 def _save(chosen: pd.DataFrame) -> None:
-    """Write the incidents that changed, in batches."""
-    now = dict(
-        Person.objects.filter(pk__in=chosen["person_id"].tolist()).values_list("id", "incident_id")
-        if len(chosen) <= BATCH
-        else Person.objects.values_list("id", "incident_id")
+    """Write the incidents that changed."""
+    ids = chosen["person_id"].tolist()
+    people = Person.objects.all() if len(ids) > BATCH else Person.objects.filter(pk__in=ids)
+    now = dict(people.values_list("id", "incident_id"))
+    wanted = (
+        (int(person), None if pd.isna(incident) else int(incident))
+        for person, incident in chosen[["person_id", "incident_id"]].itertuples(index=False)
     )
-    changed = [
-        Person(pk=int(person), incident_id=None if pd.isna(incident) else int(incident))
-        for person, incident in chosen.itertuples(index=False)
-        if now.get(int(person)) != (None if pd.isna(incident) else int(incident))
-    ]
-    Person.objects.bulk_update(changed, ["incident"], batch_size=BATCH)
+    update_column(Person, "incident", [(p, i) for p, i in wanted if now.get(p) != i])

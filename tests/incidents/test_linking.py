@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from django.db import connection, transaction
 from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
@@ -25,6 +27,7 @@ from civharm.incidents.models import (
     Report,
     VictimRecord,
 )
+from civharm.incidents.services import linking
 from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import decide, run_linkage, split_off
 from civharm.incidents.services.merging import apply_clusters, combine_counts
@@ -478,3 +481,39 @@ def test_a_list_that_repeats_rows_never_makes_one_person_of_two_of_its_namesakes
     # which reads no name, moves it there and still never puts both namesakes together.
     decide("person", left, right, "match", user=USER)
     assert len(persons()) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_verdict_waits_for_a_saving_run_then_says_so(
+    events: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL a verdict waits VERDICT_WAIT_S for a run's save, then is refused with a
+    sentence, and nothing of it is recorded (SQLite waits its busy timeout the same way)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout; SQLite's 30 s busy timeout is too long to test")
+    run_linkage("incident", user=USER)
+    acled, field = _acled("90002"), _field("RE-4")
+    monkeypatch.setattr(linking, "VERDICT_WAIT_S", 0.5)
+    saving, done = threading.Event(), threading.Event()
+
+    def a_run_saving() -> None:  # holds the incidents' write turn as a run's save does
+        try:
+            with transaction.atomic():
+                linking._take_turns("incident")
+                saving.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=a_run_saving)
+    holder.start()
+    try:
+        assert saving.wait(10)
+        with pytest.raises(linking.LinkageBusyError, match="Try again"):
+            decide("incident", acled.pk, field.pk, "match", user=USER)
+    finally:
+        done.set()
+        holder.join()
+    assert not LinkDecision.objects.exists()
+    decide("incident", acled.pk, field.pk, "match", user=USER)  # the run is done: recorded
+    assert _same_incident(acled, field)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from itertools import islice
 from typing import Any
 
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +37,7 @@ from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.merging import (
     KINDS,
     OWNERS,
+    LinkageBusyError,
     LinkageError,
     Owners,
     apply_clusters,
@@ -50,6 +52,7 @@ from civharm.linkage.results import LinkageResult, LinkageSettings
 
 __all__ = [
     "KINDS",
+    "LinkageBusyError",
     "LinkageError",
     "decide",
     "incident_frame",
@@ -68,15 +71,45 @@ BATCH = 2000  # rows per bulk statement: under SQLite's and PostgreSQL's paramet
 # PostgreSQL advisory lock keys: a run's write and a person's verdict on one kind take turns.
 # SQLite needs none: its write transactions already do (BEGIN IMMEDIATE, settings.py).
 _WRITE_LOCKS = {"incident": 0x63686C31, "person": 0x63686C32}
+VERDICT_WAIT_S = 20
 
 
 def _take_turns(kind: str) -> None:
     """Inside a transaction: wait until no other run's write or verdict of `kind` is under way
     (released at commit). Without it, on PostgreSQL, a verdict given while a run writes its
-    clusters could be applied to the run's old links and then overwritten."""
+    clusters could be applied to the run's old links and then overwritten. Persons' incidents
+    are written under the person lock; who holds both takes the incident lock first."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_WRITE_LOCKS[kind]])
+
+
+@contextmanager
+def _a_verdicts_turn(kind: str) -> Iterator[None]:
+    """A transaction for a person's verdict: it waits VERDICT_WAIT_S at most for a run that is
+    saving (a run of a million records saves for minutes), then says so rather than hang."""
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{int(VERDICT_WAIT_S * 1000)}ms'")
+            _take_turns(kind)
+            yield
+    except OperationalError as error:
+        if not _waited_too_long(error):
+            raise
+        raise LinkageBusyError(
+            _(
+                "A linkage run is saving its results; your verdict was not recorded. Try again "
+                "in a minute."
+            )
+        ) from None
+
+
+def _waited_too_long(error: OperationalError) -> bool:
+    """PostgreSQL's lock_timeout (SQLSTATE 55P03), or SQLite's busy timeout."""
+    code = getattr(error.__cause__, "sqlstate", None) or getattr(error.__cause__, "pgcode", None)
+    return code == "55P03" or "database is locked" in str(error)
 
 
 EPOCH = LINKAGE_EPOCH.date()  # day numbers as civharm.linkage counts them
@@ -497,6 +530,7 @@ def _store_run(
             recluster(kind, {record for pair in newer for record in pair})
             pending = LinkCandidate.objects.filter(kind=kind, status="pending").count()
             run.clusters = owners = _owners_holding_records(kind)
+        _take_turns("person")  # persons' incidents are written under the person lock
         placed = place_persons()  # incidents or persons moved: each person's incident again
         run.links, run.review_pairs = links, pending
         run.save()
@@ -569,8 +603,7 @@ def decide(
     """A person's verdict on a pair of reports, applied at once: "no_match" on a linked pair
     splits its cluster, "match" merges two; later runs keep it (decisions win over the model)."""
     pair = _check_pair(kind, left_id, right_id, decision)
-    with transaction.atomic():
-        _take_turns(kind)
+    with _a_verdicts_turn(kind):
         made = _record_decision(kind, pair, decision, user, note.strip())
         return {"decision": made.pk, **recluster(kind, set(pair))}
 
@@ -580,8 +613,7 @@ def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
     (victim record of its person)."""
     check_kind(kind)
     owners = OWNERS[kind]
-    with transaction.atomic():
-        _take_turns(kind)  # before reading the owner: a run saving meanwhile may move it
+    with _a_verdicts_turn(kind):  # before reading the owner: a run saving may move it
         owner = owners.holdings([report_id]).get(report_id)
         if owner is None:
             if kind == "incident":
@@ -649,6 +681,7 @@ def _place_again(kind: str, owner_ids: set[int]) -> None:
     incident's persons go to the one it joined; a tie a split left may be settled)."""
     persons = owner_ids
     if kind == "incident":
+        _take_turns("person")  # persons' incidents are written under the person lock
         counted = Person.objects.filter(incident_id__in=sorted(owner_ids))
         persons = set(counted.values_list("id", flat=True)) | persons_near(owner_ids)
     place_persons(persons)

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from civharm.linkage.names import add_name_columns, name_parts, spelling_skeleton
+from civharm.linkage.names import (
+    add_name_columns,
+    father_key,
+    name_parts,
+    spelling_skeleton,
+    split_filiation,
+)
 
 
 @pytest.mark.parametrize(
@@ -79,3 +85,27 @@ def test_a_dit_nickname_is_not_part_of_the_name() -> None:
 
 def test_cheick_is_a_given_name_not_a_title() -> None:
     assert name_parts("Cheick Barry").given_first == "sheik"
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "father"),
+    [
+        ("Amadou DIALLO fils de Hamadoun", "Amadou DIALLO", "Hamadoun"),
+        ("DIALLO Amadou, fils d'Ousmane et de Fatoumata", "DIALLO Amadou", "Ousmane"),
+        ("Aminata TRAORE (fille de Moussa TRAORE)", "Aminata TRAORE", "Moussa TRAORE"),
+        ("Moussa Keita son of Ali", "Moussa Keita", "Ali"),
+        ("Fils de Bakary", "Fils de Bakary", "Bakary"),  # a child the list does not name
+        ("Sekou Traore", "Sekou Traore", None),
+        ("Alhousseini Ag Mohamed", "Alhousseini Ag Mohamed", None),  # the particle stays
+    ],
+)
+def test_a_filiation_is_split_off_the_name(written: str, name: str, father: str | None) -> None:
+    assert split_filiation(written) == (name, father)
+    if name != written:
+        assert name_parts(written) == name_parts(name)
+
+
+def test_the_father_is_compared_without_the_family_name_he_shares() -> None:
+    surname = name_parts("Aminata TRAORE").surname
+    assert father_key("Moussa TRAORE", surname) == father_key("Moussa", surname) == "musa"
+    assert father_key("", surname) is None and father_key("Traoré", surname) is None

@@ -43,6 +43,8 @@ VICTIM_RECORD_COLUMNS = {
     "admin1_pcode": "str: region P-code",
     "admin2_pcode": "str: cercle P-code",
     "place_name": "str: village or town as the list wrote it",
+    # optional: a filiation written with the name ("Amadou DIALLO fils de Hamadoun") serves too
+    "father_name": "str: the father's name as the list wrote it, if it gives one",
 }
 
 

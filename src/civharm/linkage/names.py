@@ -148,10 +148,43 @@ def _split_joined_particle(folded: str) -> tuple[str, str]:
     return "", folded
 
 
+# "Amadou DIALLO fils de Hamadoun (et de Fatoumata)": the filiation lists add to tell namesakes
+# apart. It is not part of the name; the father's name is compared on its own.
+_FILIATION = re.compile(
+    r"(?:^|[\s,;(/-])(?:(?:fils|fille|enfant)\s+(?:de\s|du\s|d['’])|(?:son|daughter)\s+of\s)\s*",
+    re.IGNORECASE,
+)
+_MOTHER = re.compile(r"\s+(?:et|and)\s+(?:de\s+|d['’]\s*|of\s+)?", re.IGNORECASE)
+
+
+@lru_cache(maxsize=200_000)
+def split_filiation(raw: str) -> tuple[str, str | None]:
+    """(the name, the father's name) of a name written with its filiation, else (raw, None).
+    The mother's name after "et de" is dropped: lists give it too rarely to compare."""
+    found = _FILIATION.search(raw or "")
+    if found is None:
+        return raw, None
+    father = _MOTHER.split(raw[found.end() :], maxsplit=1)[0].strip(" ,;()/-")
+    name = raw[: found.start()].strip(" ,;(/-")
+    # "Fils de Bakary": a child the list does not name is known by the filiation alone
+    return (name or raw), father or None
+
+
+def father_key(father: str | None, surname: str) -> str | None:
+    """The father's name as compared: its canonical tokens, sorted, without the family name
+    the child shares with him (lists write it or not); None if nothing is left."""
+    if not father:
+        return None
+    family = surname.rpartition("_")[2]
+    tokens = [unit for unit, _caps in _units(father) if unit.rpartition("_")[2] != family]
+    return " ".join(sorted(tokens)) or None
+
+
 @lru_cache(maxsize=1_000_000)
 def name_parts(raw: str) -> NameParts:
-    """Split a written name into surname and given names, whatever order it was written in."""
-    units = _units(raw or "")
+    """Split a written name into surname and given names, whatever order it was written in;
+    a filiation written after it ("fils de …") is not part of it."""
+    units = _units(split_filiation(raw or "")[0])
     if not units:
         return NameParts("", "", "", "")
     surname_at = _surname_position(units)
@@ -181,10 +214,14 @@ def _surname_position(units: list[tuple[str, bool]]) -> int:
 
 
 def add_name_columns(frame: pd.DataFrame, column: str = "full_name") -> pd.DataFrame:
-    """Adds surname, given, given_first and name_key (None where the name is missing)."""
+    """Adds surname, given, given_first and name_key (None where the name is missing), and
+    name_father: the father's name a filiation written with the name gives (split_filiation)."""
     names = frame[column].astype("string")
-    parts = {raw: name_parts(raw) for raw in names.dropna().unique().to_numpy(dtype=object)}
+    distinct = names.dropna().unique().to_numpy(dtype=object)
+    parts = {raw: name_parts(raw) for raw in distinct}
     out = frame.copy()
+    fathers = {raw: split_filiation(raw)[1] for raw in distinct}
+    out["name_father"] = names.map(fathers).astype("object").where(names.notna(), None)
     for field, target in (
         ("surname", "surname"),
         ("given", "given"),

@@ -18,7 +18,13 @@ from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
 from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.frames import day_numbers
-from civharm.linkage.names import add_name_columns, fold, name_parts, spelling_skeleton
+from civharm.linkage.names import (
+    add_name_columns,
+    father_key,
+    fold,
+    name_parts,
+    spelling_skeleton,
+)
 from civharm.linkage.pipeline import (
     MIN_M_PROBABILITY,
     LinkageModel,
@@ -65,6 +71,7 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     out["place_key"] = _per_distinct(out["place_name"], fold)
     out["event_year"] = dates.dt.year.astype("Int64")
     out["surname_plain"] = _per_distinct(out["full_name"], _plain_surname)
+    out["father_key"] = _father_keys(out)
     keep = [
         "record_id",
         "source",
@@ -84,11 +91,48 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
         "admin1_pcode",
         "admin2_pcode",
         "place_key",
+        "father_key",
     ]
     out = out[keep].astype({"record_id": "int64"})
     for column in ("source", "admin1_pcode", "admin2_pcode"):
         out[column] = out[column].astype("object").where(out[column].notna(), None)
     return out
+
+
+def _father_keys(named: pd.DataFrame) -> pd.Series:
+    """The father's name as compared (names.father_key): from the list's column for it, else
+    from a filiation written with the name ("fils de …"). Not for "Ag Mohamed fils de
+    Mohamed": the particle already named the father, and once is evidence enough. `named`:
+    the frame with add_name_columns' columns."""
+    written = named["father_name"] if "father_name" in named else pd.Series(None, named.index)
+    fathers = written.astype("object").where(written.notna(), named["name_father"])
+    keys = pd.Series(None, index=named.index, dtype="object")
+    given = fathers.notna()
+    if not given.any():
+        return keys
+    surnames = named.loc[given, "surname"].fillna("")
+    found = [father_key(f, s) for f, s in zip(fathers[given], surnames, strict=True)]
+    after_particle = surnames.str.rpartition("_")[2]
+    repeated = surnames.str.contains("_", regex=False) & (
+        after_particle == pd.Series(found, surnames.index)
+    )
+    keys[given] = [None if again else key for key, again in zip(found, repeated, strict=True)]
+    return keys.where(keys.notna(), None)
+
+
+def _father_comparison() -> cl.CustomComparison:
+    """The father's name, where both records give it: set as the name's levels are (lists
+    write it as they write names). On generated lists that give it on every record, pairwise
+    F1 rose from 0.895 to 0.947 at 10,000 records (bench/linkage_ceiling.py --father 1)."""
+    return cl.CustomComparison(
+        output_column_name="father",
+        comparison_levels=[
+            cll.NullLevel("father_key"),
+            _set(cll.ExactMatchLevel("father_key"), 0.9),
+            _set(cll.JaroWinklerLevel("father_key", 0.88), 0.07),
+            _set(cll.ElseLevel(), 0.03),
+        ],
+    )
 
 
 def _start(level: ComparisonLevelCreator, m: float) -> ComparisonLevelCreator:
@@ -305,6 +349,7 @@ def victim_settings() -> SettingsCreator:
             _date_comparison(),
             _place_comparison(),
             _village_comparison(),
+            _father_comparison(),
         ],
         blocking_rules_to_generate_predictions=blocking_rules(),
         retain_intermediate_calculation_columns=False,

@@ -104,9 +104,8 @@ def _report_columns() -> list[str]:
     return [*INCIDENT_REPORT_COLUMNS, "true_incident_id"]
 
 
-def _victim_columns(with_fathers: bool = False) -> list[str]:
-    fathers = ["father_name"] if with_fathers else []
-    return [*VICTIM_RECORD_COLUMNS, *fathers, "true_person_id", "true_incident_id"]
+def _victim_columns() -> list[str]:
+    return [*VICTIM_RECORD_COLUMNS, "true_person_id", "true_incident_id"]
 
 
 def _profiles(sources: int) -> tuple[SourceProfile, ...]:
@@ -139,7 +138,7 @@ def _generate(
         reports=_numbered(reports, profiles, _report_columns(), streams[6])
         if reports is not None
         else pd.DataFrame(columns=_report_columns()),
-        victims=_numbered(victims, profiles, _victim_columns(father_share > 0), streams[6]),
+        victims=_numbered(victims, profiles, _victim_columns(), streams[6]),
         incidents=_incident_frame(inc, places),
         persons=_person_frame(persons, streams[6]),
         sources_with_duplicates=frozenset(duplicated),
@@ -169,9 +168,9 @@ def victims_for_size(
     """A victims frame (with truth columns) of at most `n_records` rows and close to it, made
     of whole incidents: for benchmarks at 10k, 100k, 1M records.
 
-    With `father_share` > 0 a column `father_name` gives the father's given name on that share
-    of the records (a field civharm does not read: bench/linkage_ceiling.py measures what it
-    would add); the other columns are the same.
+    With `father_share` > 0 the column `father_name` gives the father's given name on that share
+    of the records (else it is None throughout; bench/linkage_ceiling.py measures what it
+    adds); the other columns are the same.
 
     Past `shard` records the register is made of several Mali-sized registers side by side
     (P-codes prefixed "S1-", "S2-"…), so that records per cercle and day stay what one country

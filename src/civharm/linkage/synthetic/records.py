@@ -447,8 +447,8 @@ def _victims(
     father_rng: np.random.Generator,
     father_share: float,
 ) -> pd.DataFrame:
-    """The victim records; with `father_share` > 0, also `father_name` on that share of them
-    (drawn from `father_rng`: the other columns stay the same)."""
+    """The victim records; with `father_share` > 0, `father_name` on that share of them (drawn
+    from `father_rng`: the other columns stay the same), else None throughout."""
     sighting, person = _captured(s, inc, p, profiles, rng)
     source = s.source[sighting]
     n = len(person)
@@ -461,11 +461,9 @@ def _victims(
     place = np.where(region_only, s.region_name[sighting], s.place_name[sighting])
     place = _blank(place, region_only & (rng.random(n) < 0.5))
     admin = places.admin
-    fathers = {}
+    fathers = np.full(n, None, dtype=object)  # no draw at all without fathers: same records
     if father_share > 0:
-        fathers["father_name"] = _father_names(
-            p, person, source, profiles, father_share, father_rng
-        )
+        fathers = _father_names(p, person, source, profiles, father_share, father_rng)
     return pd.DataFrame(
         {
             "source": np.array([pr.name for pr in profiles], dtype=object)[source],
@@ -478,8 +476,8 @@ def _victims(
                 admin.cercle_pcode[inc.cercle[s.incident[sighting]]], region_only
             ),
             "place_name": place,
+            "father_name": fathers,
             "true_person_id": person.astype(np.int64) + 1,
             "true_incident_id": s.incident[sighting].astype(np.int64) + 1,
-            **fathers,
         }
     )

@@ -250,3 +250,23 @@ def test_two_imports_of_the_same_file_at_once_store_each_row_once(tmp_path: Path
         thread.join()
     assert failures == []
     assert Report.objects.count() == 3000 == Incident.objects.count()
+
+
+def test_a_fathers_name_is_encrypted_at_rest_and_read_for_linkage_audited(tmp_path: Path) -> None:
+    from civharm.accounts.models import AuditEntry
+    from civharm.incidents.services.linking import victim_frame
+
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "N°;Nom;Prénom;Filiation;Date du décès;Cercle;Région\n"
+        "1;TESTNOM;Gen;fils de Pèregen;14/03/2022;Niono;Ségou\n",
+        encoding="utf-8",
+    )
+    import_file(path, "victims", source_type="ngo")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM incidents_victimrecord")
+        assert "Pèregen" not in json.dumps(cursor.fetchall(), default=str)
+    frame = victim_frame(actor="analyst-test")
+    assert frame["father_name"].tolist() == ["fils de Pèregen"]
+    entry = AuditEntry.objects.get(action="read", object_type="LinkRun")
+    assert entry.fields == ["father_name", "name"] and entry.details["father_names_read"] == 1

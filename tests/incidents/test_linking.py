@@ -311,7 +311,7 @@ def test_linkage_stores_and_audits_no_name(demo_victims: DemoTruth) -> None:
     run_linkage("person", user=USER)
     entry = AuditEntry.objects.get(action="read", object_type="LinkRun")
     assert entry.details["names_read"] == VictimRecord.objects.count()
-    assert entry.fields == ["name"] and entry.actor == USER
+    assert entry.fields == ["father_name", "name"] and entry.actor == USER
     runs = list(LinkRun.objects.values())
     models = [run["settings"].pop("model") for run in runs]
     stored = json.dumps(

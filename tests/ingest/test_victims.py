@@ -131,3 +131,14 @@ def test_a_name_in_the_wrong_column_is_never_echoed(tmp_path) -> None:  # type: 
     for name in ("Oumar", "Diallo", "Fanta", "Keita", "Ali", "Bakary"):
         assert name not in text, f"{name} echoed in a warning or error"
     assert any("not understood" in w for i in items for w in getattr(i, "warnings", []))
+
+
+def test_the_fathers_name_is_read_from_its_own_column_and_never_echoed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "Nom;Prénom;Nom du père;Âge\nZerbo;Awa;Hamadoun Zerbo;30\nKonaté;Issa;;vieux?\n",
+        encoding="utf-8",
+    )
+    first, second = _records(path)
+    assert (first.victim.father_name, second.victim.father_name) == ("Hamadoun Zerbo", None)
+    assert "Hamadoun" not in repr(second.warnings) and second.warnings  # the age's warning

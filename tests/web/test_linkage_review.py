@@ -185,7 +185,9 @@ def test_person_pair_shows_names_to_identity_roles_and_audits_each_read(
     assert sorted(reads.values_list("object_id", flat=True)) == sorted(
         str(record.pk) for record in records
     )
-    assert all(entry.actor == "analyst-user" and entry.fields == ["name"] for entry in reads)
+    assert all(
+        entry.actor == "analyst-user" and entry.fields == ["father_name", "name"] for entry in reads
+    )
     assert all(entry.details["link_candidate"] == pair.pk for entry in reads)
     assert "this reading is recorded in the audit trail" in html
     assert response["Cache-Control"] == "no-store"  # a shared computer's cache keeps no name

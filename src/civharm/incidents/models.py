@@ -308,6 +308,7 @@ class VictimRecord(models.Model):
     report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="victim_record")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="records")
     name_encrypted = models.TextField(blank=True)  # the name exactly as this list wrote it
+    father_name_encrypted = models.TextField(blank=True)  # the filiation, if the list gives it
     sex = models.CharField(max_length=8, choices=SEXES, default="unknown")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = models.CharField(max_length=16, blank=True)

@@ -69,6 +69,7 @@ class Victim:
     full_name: str | None = None
     given_name: str | None = None
     family_name: str | None = None
+    father_name: str | None = None  # as the list wrote it: "Hamadoun", "fils de Hamadoun"
     sex: Literal["female", "male", "unknown"] = "unknown"
     age: int | None = None
     age_band: str | None = None  # e.g. "0-17", "18-59", "60+"

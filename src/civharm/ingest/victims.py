@@ -36,6 +36,10 @@ VICTIM_COLUMNS: dict[str, tuple[str, ...]] = {
     "given_name": ("prénom", "prénoms", "given name", "given names", "first name"),
     "full_name": ("nom complet", "nom et prénom", "nom et prénoms", "prénom et nom",
                   "noms et prénoms", "full name", "name", "nom prénom"),
+    # the filiation lists give to tell namesakes apart ("fils de Hamadoun")
+    "father_name": ("nom du père", "prénom du père", "nom et prénom du père", "père",
+                    "fils de", "fils/fille de", "fils ou fille de", "filiation", "father",
+                    "father's name", "father name", "name of father", "son/daughter of"),
     "sex": ("sexe", "genre", "sex", "gender"),
     "age": ("âge", "age", "âge (ans)", "age (years)"),
     "date": ("date du décès", "date de décès", "date de l'incident", "date of death",
@@ -55,7 +59,7 @@ VICTIM_COLUMNS: dict[str, tuple[str, ...]] = {
              "préjudice subi"),
 }  # fmt: skip
 DEATH_DATE_HEADERS = frozenset({"datedudeces", "datededeces", "dateofdeath"})
-PERSONAL_FIELDS = ("family_name", "given_name", "full_name", "contact")
+PERSONAL_FIELDS = ("family_name", "given_name", "full_name", "father_name", "contact")
 
 SEX_WORDS = {
     "m": "male", "h": "male", "homme": "male", "masculin": "male", "male": "male", "man": "male",
@@ -195,6 +199,7 @@ def _victim(cells: dict[str, str], warnings: list[str], default_harm: str | None
             warnings,
             "unknown",
         ),
+        father_name=cells.get("father_name") or None,
         community=cells.get("community") or None,
         contact=cells.get("contact") or None,
         harm_type=_harm(cells.get("harm", ""), warnings) if "harm" in cells else default_harm,

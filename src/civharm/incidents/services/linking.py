@@ -181,12 +181,12 @@ def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
     rows = VictimRecord.objects.order_by("report_id").values_list(
         "report_id", "report__source__name", "name_encrypted", "sex", "age",
         "report__date_start", "report__admin1_pcode", "report__admin2_pcode",
-        "report__place_name",
+        "report__place_name", "father_name_encrypted",
     )  # fmt: skip
     records = [
         (record_id, source, cipher.decrypt(name) or None, _sex(sex), age, day, adm1 or None,
-         adm2 or None, place or None)
-        for record_id, source, name, sex, age, day, adm1, adm2, place in rows.iterator(
+         adm2 or None, place or None, cipher.decrypt(father) or None)
+        for record_id, source, name, sex, age, day, adm1, adm2, place, father in rows.iterator(
             chunk_size=BATCH
         )
     ]  # fmt: skip
@@ -195,11 +195,12 @@ def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
         "read",  # a protected read, as the audit trail names them
         "LinkRun",
         run_id or "",
-        fields=["name"],
+        fields=["name", "father_name"],
         reason=_("record linkage of victim lists"),
         details={
             "purpose": "linkage",
             "names_read": sum(1 for record in records if record[2] is not None),
+            "father_names_read": sum(1 for record in records if record[9] is not None),
         },
     )
     return pd.DataFrame.from_records(records, columns=list(VICTIM_RECORD_COLUMNS))

@@ -334,6 +334,7 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
                 report_id=report_id,
                 person=person,
                 name_encrypted=cipher.encrypt(_full_name(record)),
+                father_name_encrypted=cipher.encrypt(record.victim.father_name),  # type: ignore[union-attr]
                 sex=record.victim.sex,  # type: ignore[union-attr]
                 age=record.victim.age,  # type: ignore[union-attr]
                 age_band=record.victim.age_band or "",  # type: ignore[union-attr]

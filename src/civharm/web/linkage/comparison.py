@@ -131,18 +131,25 @@ def _listing_sources(record: VictimRecord | None) -> str:
     return ", ".join(sorted(set(names)))
 
 
-def person_rows(left: Report, right: Report, names: dict[int, str] | None) -> list[Row]:
-    """What two victim records say; `names` (report id -> name) only for identity roles."""
+def person_rows(left: Report, right: Report, names: Identities | None) -> list[Row]:
+    """What two victim records say; `names` (see read_names) only for identity roles."""
     records = victim_record(left), victim_record(right)
     if names is None:
         hidden = _("name hidden")
-        name_row = _row(_("name"), hidden, hidden, compare=False)
+        name_rows = [
+            _row(_("name"), hidden, hidden, compare=False),
+            _row(_("father's name"), hidden, hidden, compare=False),
+        ]
     else:
-        name_row = _row(_("name"), names.get(left.pk, ""), names.get(right.pk, ""))
+        sides = names.get(left.pk, {}), names.get(right.pk, {})
+        name_rows = [
+            _row(label, *(side.get(field, "") for side in sides))
+            for field, label in (("name", _("name")), ("father_name", _("father's name")))
+        ]
     pseudonyms = [record.person.pseudonym if record else "" for record in records]
     return [
         _row(_("pseudonym"), *pseudonyms, compare=False),
-        name_row,
+        *name_rows,
         _row(
             _("sex"),
             *(record.get_sex_display() if record else "" for record in records),
@@ -160,12 +167,16 @@ def person_rows(left: Report, right: Report, names: dict[int, str] | None) -> li
     ]
 
 
-def read_names(user: User, candidate: LinkCandidate) -> dict[int, str] | None:
-    """Each record's name as its list wrote it, audited; None when the role may not see names."""
+# report id -> {"name": …, "father_name": …} as the record's list wrote them
+Identities = dict[int, dict[str, str]]
+
+
+def read_names(user: User, candidate: LinkCandidate) -> Identities | None:
+    """Each record's name and father's name as its list wrote them, audited; None when the
+    role may not see names."""
     if candidate.kind != "person" or not user.can("view_identities"):
         return None
-    cipher = field_cipher()
-    names: dict[int, str] = {}
+    names: Identities = {}
     with transaction.atomic():
         for report in (candidate.left, candidate.right):
             record = victim_record(report)
@@ -176,11 +187,18 @@ def read_names(user: User, candidate: LinkCandidate) -> dict[int, str] | None:
                 "read",
                 "VictimRecord",
                 record.pk,
-                fields=["name"],
+                fields=["father_name", "name"],
                 details={"link_candidate": candidate.pk, "report": report.pk},
             )
-            try:
-                names[report.pk] = cipher.decrypt(record.name_encrypted)
-            except ProtectedFieldError:
-                names[report.pk] = _("(cannot be decrypted: check the field-encryption key)")
+            names[report.pk] = {
+                "name": _decrypted(record.name_encrypted),
+                "father_name": _decrypted(record.father_name_encrypted),
+            }
     return names
+
+
+def _decrypted(token: str) -> str:
+    try:
+        return field_cipher().decrypt(token)
+    except ProtectedFieldError:
+        return _("(cannot be decrypted: check the field-encryption key)")

@@ -81,7 +81,7 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
 MIN_NAME_WORD = 3  # "Ag", "Ba" are also ordinary words of a note
 
 
-@sensitive_variables("names", "parts")
+@sensitive_variables("names", "texts", "parts")
 def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -> bool:
     """Whether the note holds a word of either record's name (a note is stored and shown in
     clear). Reading the names for this is audited like showing them; roles that may not read
@@ -92,7 +92,8 @@ def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -
     if not names:
         return False
     words = set(fold(note).split())
-    parts = {part for name in names.values() for part in fold(name).split()}
+    texts = [text for identity in names.values() for text in identity.values()]
+    parts = {part for text in texts for part in fold(text).split()}
     return any(len(part) >= MIN_NAME_WORD and part in words for part in parts)
 
 

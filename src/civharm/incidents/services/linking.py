@@ -531,8 +531,10 @@ def _store_run(
             recluster(kind, {record for pair in newer for record in pair})
             pending = LinkCandidate.objects.filter(kind=kind, status="pending").count()
             run.clusters = owners = _owners_holding_records(kind)
-        _take_turns("person")  # persons' incidents are written under the person lock
-        placed = place_persons()  # incidents or persons moved: each person's incident again
+        if kind == "person":  # new lists' persons too: each person's incident again
+            place_persons()
+        elif applied["touched"]:  # only the incidents that gained or lost reports matter
+            _place_again("incident", applied["touched"])
         run.links, run.review_pairs = links, pending
         run.save()
         counts = {
@@ -544,12 +546,17 @@ def _store_run(
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
             # persons counted towards an incident now (civharm.linkage.placing)
-            "persons_placed": placed["persons_placed"],
+            "persons_placed": _persons_placed(),
             # 1 if this run trained its model, 0 if it scored with the previous run's
             "model_trained": int(bool(run.settings.get("model_trained", False))),
         }
         audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
     return counts
+
+
+def _persons_placed() -> int:
+    """Persons (not merged) counted towards an incident now."""
+    return Person.objects.filter(merged_into=None).exclude(incident=None).count()
 
 
 def _owners_holding_records(kind: str) -> int:
@@ -680,12 +687,14 @@ def _place_again(kind: str, owner_ids: set[int]) -> None:
     """Place again the persons a re-clustering touched: those holding its victim records, or
     those counted in its incidents and those whose records could fit them (a merged
     incident's persons go to the one it joined; a tie a split left may be settled)."""
-    persons = owner_ids
     if kind == "incident":
         _take_turns("person")  # persons' incidents are written under the person lock
+        if len(owner_ids) > BATCH:  # a first run, or a register relinked: everyone
+            place_persons()
+            return
         counted = Person.objects.filter(incident_id__in=sorted(owner_ids))
-        persons = set(counted.values_list("id", flat=True)) | persons_near(owner_ids)
-    place_persons(persons)
+        owner_ids = set(counted.values_list("id", flat=True)) | persons_near(owner_ids)
+    place_persons(owner_ids)
 
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:

@@ -132,17 +132,18 @@ def _choose_owners(
     return canonical, homeless
 
 
-def apply_clusters(kind: str, clusters: pd.DataFrame) -> dict[str, int]:
+def apply_clusters(kind: str, clusters: pd.DataFrame) -> dict[str, Any]:
     """Make each cluster count towards one incident (person); see docs/linkage.md.
 
-    Returns {"owners": clusters applied, "merged": owners left without records}. All or
-    nothing: a failure leaves every report where it was."""
+    Returns {"owners": clusters applied, "merged": owners left without records, "touched":
+    the ids of the owners a record left or joined}. All or nothing: a failure leaves every
+    report where it was."""
     check_kind(kind)
     with transaction.atomic():
         return _apply(OWNERS[kind], cluster_groups(clusters))
 
 
-def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, int]:
+def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, Any]:
     kind = "incident" if owners.owner is Incident else "person"
     holdings = owners.holdings(r for g in groups for r in g)
     canonical, homeless = _choose_owners(groups, holdings, _merged_children(owners))
@@ -157,7 +158,7 @@ def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, int]:
     _set_merged_into(owners, target, kept)
     if kind == "incident":
         recompute_incidents(kept & (left | set(moved.values())) | emptied)
-    return {"owners": len(groups), "merged": len(emptied)}
+    return {"owners": len(groups), "merged": len(emptied), "touched": left | set(moved.values())}
 
 
 def _move(owners: Owners, moved: dict[int, int]) -> None:

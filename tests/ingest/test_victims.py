@@ -142,3 +142,12 @@ def test_the_fathers_name_is_read_from_its_own_column_and_never_echoed(tmp_path)
     first, second = _records(path)
     assert (first.victim.father_name, second.victim.father_name) == ("Hamadoun Zerbo", None)
     assert "Hamadoun" not in repr(second.warnings) and second.warnings  # the age's warning
+
+
+def test_a_fathers_name_in_two_columns_is_joined(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "liste.csv"
+    path.write_text(
+        "Nom;Prénom;Nom du père;Prénom du père\nKonaté;Awa;KONATE;Sidiki\n", encoding="utf-8"
+    )
+    (record,) = _records(path)
+    assert record.victim.father_name == "Sidiki KONATE"

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from civharm.linkage.names import (
     add_name_columns,
+    father_in_cell,
     father_key,
     name_parts,
     spelling_skeleton,
@@ -97,6 +98,12 @@ def test_cheick_is_a_given_name_not_a_title() -> None:
         ("Fils de Bakary", "Fils de Bakary", "Bakary"),  # a child the list does not name
         ("Sekou Traore", "Sekou Traore", None),
         ("Alhousseini Ag Mohamed", "Alhousseini Ag Mohamed", None),  # the particle stays
+        ("Amadou DIALLO F/de Hamadoun", "Amadou DIALLO", "Hamadoun"),
+        ("Amadou DIALLO fs de : Hamadoun", "Amadou DIALLO", "Hamadoun"),
+        ("Awa fille d'Amadou", "Awa", "Amadou"),
+        ("Moussa s/o Ali", "Moussa", "Ali"),
+        ("Moussa Fils", "Moussa Fils", None),  # a name, not a filiation
+        ("Jean DU PONT", "Jean DU PONT", None),
     ],
 )
 def test_a_filiation_is_split_off_the_name(written: str, name: str, father: str | None) -> None:
@@ -109,3 +116,23 @@ def test_the_father_is_compared_without_the_family_name_he_shares() -> None:
     surname = name_parts("Aminata TRAORE").surname
     assert father_key("Moussa TRAORE", surname) == father_key("Moussa", surname) == "musa"
     assert father_key("", surname) is None and father_key("Traoré", surname) is None
+
+
+@pytest.mark.parametrize(
+    ("cell", "father"),
+    [
+        ("Hamadoun", "Hamadoun"),
+        ("fils de Hamadoun", "Hamadoun"),
+        ("Fils de Hamadoun et de Fatoumata", "Hamadoun"),
+        ("Hamadoun (décédé)", "Hamadoun"),
+        ("inconnu", None),
+        ("N/A", None),
+        ("-", None),
+        ("  ", None),
+        ("n.d.", None),
+    ],
+)
+def test_a_fathers_cell_gives_his_name_and_nothing_for_unknown(
+    cell: str, father: str | None
+) -> None:
+    assert father_in_cell(cell) == father

@@ -203,12 +203,14 @@ def test_the_father_is_read_from_its_column_or_from_a_filiation_in_the_name() ->
                 "Alhousseini Ag Mohamed",
                 "Fatoumata TRAORE",
             ],
-            "father_name": [None, "HAMADOUN Diallo", "Mohamed", None],
+            "father_name": [None, "fils de HAMADOUN Diallo et de Awa", "Mohamed", "inconnu"],
         }
     ).assign(source="ngo", sex=None, age=None, event_date=None, admin1_pcode=None,
              admin2_pcode=None, place_name=None)  # fmt: skip
     prepared = prepare_victim_records(victims).set_index("record_id")
-    # the family name the father shares with his son is dropped, whatever the capitals;
-    # "Ag Mohamed" already names the father; a record that gives none has none
+    # the family name the father shares with his son is dropped, whatever the capitals, and
+    # the mother's name; "Ag Mohamed" already names the father; "inconnu" names nobody
     assert prepared["father_key"].tolist() == ["amadun", "amadun", None, None]
+    blank = prepare_victim_records(victims.assign(father_name=""))  # a CSV's empty cells
+    assert blank["father_key"].tolist() == ["amadun", None, None, None]
     assert prepared.loc[1, "name_key"] == prepared.loc[2, "name_key"]  # the filiation is no name

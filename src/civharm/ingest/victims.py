@@ -37,9 +37,12 @@ VICTIM_COLUMNS: dict[str, tuple[str, ...]] = {
     "full_name": ("nom complet", "nom et prénom", "nom et prénoms", "prénom et nom",
                   "noms et prénoms", "full name", "name", "nom prénom"),
     # the filiation lists give to tell namesakes apart ("fils de Hamadoun")
-    "father_name": ("nom du père", "prénom du père", "nom et prénom du père", "père",
+    "father_name": ("nom du père", "nom et prénom du père", "nom complet du père", "père",
                     "fils de", "fils/fille de", "fils ou fille de", "filiation", "father",
                     "father's name", "father name", "name of father", "son/daughter of"),
+    # a list that splits the father's name as it splits the victim's
+    "father_given_name": ("prénom du père", "prénoms du père", "father's first name",
+                          "father's given name", "father first name"),
     "sex": ("sexe", "genre", "sex", "gender"),
     "age": ("âge", "age", "âge (ans)", "age (years)"),
     "date": ("date du décès", "date de décès", "date de l'incident", "date of death",
@@ -59,7 +62,9 @@ VICTIM_COLUMNS: dict[str, tuple[str, ...]] = {
              "préjudice subi"),
 }  # fmt: skip
 DEATH_DATE_HEADERS = frozenset({"datedudeces", "datededeces", "dateofdeath"})
-PERSONAL_FIELDS = ("family_name", "given_name", "full_name", "father_name", "contact")
+PERSONAL_FIELDS = (
+    "family_name", "given_name", "full_name", "father_name", "father_given_name", "contact"
+)  # fmt: skip
 
 SEX_WORDS = {
     "m": "male", "h": "male", "homme": "male", "masculin": "male", "male": "male", "man": "male",
@@ -199,11 +204,18 @@ def _victim(cells: dict[str, str], warnings: list[str], default_harm: str | None
             warnings,
             "unknown",
         ),
-        father_name=cells.get("father_name") or None,
+        father_name=_father(cells),
         community=cells.get("community") or None,
         contact=cells.get("contact") or None,
         harm_type=_harm(cells.get("harm", ""), warnings) if "harm" in cells else default_harm,
     )
+
+
+def _father(cells: dict[str, str]) -> str | None:
+    """The father's name as the list gives it, from one column or from a given name and a
+    family name in two (as the victim's own name may be)."""
+    parts = [cells.get("father_given_name", "").strip(), cells.get("father_name", "").strip()]
+    return " ".join(part for part in parts if part) or None
 
 
 def describe_cell(text: str) -> str:

@@ -149,12 +149,22 @@ def _split_joined_particle(folded: str) -> tuple[str, str]:
 
 
 # "Amadou DIALLO fils de Hamadoun (et de Fatoumata)": the filiation lists add to tell namesakes
-# apart. It is not part of the name; the father's name is compared on its own.
+# apart. It is not part of the name; the father's name is compared on its own. Written also
+# "F/de", "fs de", "fils de : …", "s/o" (son of).
 _FILIATION = re.compile(
-    r"(?:^|[\s,;(/-])(?:(?:fils|fille|enfant)\s+(?:de\s|du\s|d['’])|(?:son|daughter)\s+of\s)\s*",
+    r"(?:^|[\s,;(/-])(?:"
+    r"(?:(?:fils|fille|enfant|fs)\s+|f\s*/\s*)(?:d['’]|(?:de|du|d)(?=[\s:\-]|$))"
+    r"|(?:son|daughter)\s+of(?=[\s:\-]|$)"
+    r"|s\s*/\s*o(?=[\s:\-]|$)"
+    r")[\s:\-]*",
     re.IGNORECASE,
 )
 _MOTHER = re.compile(r"\s+(?:et|and)\s+(?:de\s+|d['’]\s*|of\s+)?", re.IGNORECASE)
+# What lists write when they do not know the father: never a name to compare.
+_NO_FATHER = frozenset(
+    {"", "inconnu", "inconnue", "non connu", "nonconnu", "pas connu", "nc", "na", "nd", "n a",
+     "n d", "n c", "neant", "aucun", "unknown", "not known", "none", "x", "xx", "xxx"}
+)  # fmt: skip
 
 
 @lru_cache(maxsize=200_000)
@@ -164,15 +174,30 @@ def split_filiation(raw: str) -> tuple[str, str | None]:
     found = _FILIATION.search(raw or "")
     if found is None:
         return raw, None
-    father = _MOTHER.split(raw[found.end() :], maxsplit=1)[0].strip(" ,;()/-")
     name = raw[: found.start()].strip(" ,;(/-")
     # "Fils de Bakary": a child the list does not name is known by the filiation alone
-    return (name or raw), father or None
+    return (name or raw), father_in_cell(raw[found.end() :])
+
+
+@lru_cache(maxsize=200_000)
+def father_in_cell(text: str | None) -> str | None:
+    """The father's name a list's cell for it gives: "Hamadoun", "fils de Hamadoun et de
+    Fatoumata" -> "Hamadoun"; None for "inconnu", "N/A", "-" and the like."""
+    if not text:
+        return None
+    found = _FILIATION.match(" " + text)
+    rest = text[found.end() - 1 :] if found else text
+    rest = re.sub(r"\([^)]*\)?", " ", rest)  # "(décédé)", "(chef de village)"
+    father = _MOTHER.split(rest, maxsplit=1)[0].strip(" ,;:()/-.'’?")
+    plain = " ".join(re.sub(r"[^a-z ]", " ", fold(father)).split())
+    return None if plain in _NO_FATHER else father
 
 
 def father_key(father: str | None, surname: str) -> str | None:
     """The father's name as compared: its canonical tokens, sorted, without the family name
-    the child shares with him (lists write it or not); None if nothing is left."""
+    the child shares with him (lists write it or not); None if nothing is left. For "Ag
+    Mohamed" fils de Mohamed nothing is: the particle already named the father, and one
+    piece of evidence must not count twice."""
     if not father:
         return None
     family = surname.rpartition("_")[2]

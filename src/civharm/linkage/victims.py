@@ -20,6 +20,7 @@ from civharm.linkage.clustering import ClusterRules
 from civharm.linkage.frames import day_numbers
 from civharm.linkage.names import (
     add_name_columns,
+    father_in_cell,
     father_key,
     fold,
     name_parts,
@@ -100,23 +101,17 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _father_keys(named: pd.DataFrame) -> pd.Series:
-    """The father's name as compared (names.father_key): from the list's column for it, else
-    from a filiation written with the name ("fils de …"). Not for "Ag Mohamed fils de
-    Mohamed": the particle already named the father, and once is evidence enough. `named`:
-    the frame with add_name_columns' columns."""
+    """The father's name as compared (names.father_key): from the list's column for it (read
+    by names.father_in_cell: "fils de X et de Y" is X, "inconnu" none), else from a filiation
+    written with the name. `named`: the frame with add_name_columns' columns."""
     written = named["father_name"] if "father_name" in named else pd.Series(None, named.index)
-    fathers = written.astype("object").where(written.notna(), named["name_father"])
+    cells = _per_distinct(written, father_in_cell)
+    fathers = cells.where(cells.notna(), named["name_father"])
     keys = pd.Series(None, index=named.index, dtype="object")
     given = fathers.notna()
-    if not given.any():
-        return keys
-    surnames = named.loc[given, "surname"].fillna("")
-    found = [father_key(f, s) for f, s in zip(fathers[given], surnames, strict=True)]
-    after_particle = surnames.str.rpartition("_")[2]
-    repeated = surnames.str.contains("_", regex=False) & (
-        after_particle == pd.Series(found, surnames.index)
-    )
-    keys[given] = [None if again else key for key, again in zip(found, repeated, strict=True)]
+    if given.any():
+        surnames = named.loc[given, "surname"].fillna("")
+        keys[given] = [father_key(f, s) for f, s in zip(fathers[given], surnames, strict=True)]
     return keys.where(keys.notna(), None)
 
 

@@ -214,7 +214,8 @@ def _without_identity(record: SourceRecord) -> SourceRecord:
     """Blank names and contacts (and the raw row) before a record reaches a page."""
     if record.victim is not None:
         for name in (*PERSONAL_FIELDS, "community"):
-            setattr(record.victim, name, None)
+            if hasattr(record.victim, name):  # the father's given name is in father_name
+                setattr(record.victim, name, None)
         record.payload = {}
         record.payload_json = ""  # the canonical text of the raw row holds the names too
     return record

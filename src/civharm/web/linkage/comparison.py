@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_variables
 
 from civharm.accounts import audit
 from civharm.accounts.models import User
@@ -131,6 +132,7 @@ def _listing_sources(record: VictimRecord | None) -> str:
     return ", ".join(sorted(set(names)))
 
 
+@sensitive_variables("names", "sides")
 def person_rows(left: Report, right: Report, names: Identities | None) -> list[Row]:
     """What two victim records say; `names` (see read_names) only for identity roles."""
     records = victim_record(left), victim_record(right)
@@ -171,6 +173,7 @@ def person_rows(left: Report, right: Report, names: Identities | None) -> list[R
 Identities = dict[int, dict[str, str]]
 
 
+@sensitive_variables("names")
 def read_names(user: User, candidate: LinkCandidate) -> Identities | None:
     """Each record's name and father's name as its list wrote them, audited; None when the
     role may not see names."""
@@ -197,6 +200,7 @@ def read_names(user: User, candidate: LinkCandidate) -> Identities | None:
     return names
 
 
+@sensitive_variables("token")
 def _decrypted(token: str) -> str:
     try:
         return field_cipher().decrypt(token)

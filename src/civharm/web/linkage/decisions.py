@@ -52,7 +52,11 @@ def decision_list(request: HttpRequest) -> HttpResponse:
         .defer(
             "note",
             *(f"{side}__payload" for side in ("left", "right")),
-            *(f"{side}__victim_record__name_encrypted" for side in ("left", "right")),
+            *(
+                f"{side}__victim_record__{field}_encrypted"
+                for side in ("left", "right")
+                for field in ("name", "father_name")
+            ),
             *(
                 f"{side}__victim_record__person__{field}_encrypted"
                 for side in ("left", "right")

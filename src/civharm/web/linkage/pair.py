@@ -92,7 +92,13 @@ def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -
     if not names:
         return False
     words = set(fold(note).split())
-    texts = [text for identity in names.values() for text in identity.values()]
+    from civharm.linkage.names import father_in_cell  # pandas: loaded when used
+
+    # the father as father_in_cell reads him: "fils de …" is not a word of a name
+    texts = [
+        identity.get("name", "") + " " + (father_in_cell(identity.get("father_name")) or "")
+        for identity in names.values()
+    ]
     parts = {part for text in texts for part in fold(text).split()}
     return any(len(part) >= MIN_NAME_WORD and part in words for part in parts)
 

@@ -45,6 +45,15 @@ def draw_name(rng: random.Random, tradition: str, sex: str) -> tuple[str, str]:
     return given, family
 
 
+def father_of(victim: TrueVictim) -> str:
+    """The father's given name, as a family writes it ("fils de …"). Drawn from the victim's
+    own seed, not the list's, so every other demo row is what it was without it. For "Ag X",
+    "Ould X" the father is X."""
+    if victim.tradition in PATRONYMIC_PARTICLE:
+        return victim.family_name.split(" ", 1)[-1]
+    return random.Random(f"father:{victim.victim_id}").choice(GIVEN_MALE[victim.tradition])
+
+
 def _victim(
     rng: random.Random, event: TrueEvent, harm_type: str, number: int, tradition: str
 ) -> TrueVictim:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from civharm.demo.files import Cell, write_csv, write_xlsx
-from civharm.demo.people import family_variant, given_variant, strip_accents
+from civharm.demo.people import family_variant, father_of, given_variant, strip_accents
 from civharm.demo.places import cercle_spelling, place_spelling, region_spelling
 from civharm.demo.truth import SourceFile, SourceRow, TrueEvent, TrueVictim
 
@@ -135,7 +135,9 @@ def write_un_list(
     return SourceFile(path.name, "victims", "xlsx", None, origins)
 
 
-ASSOCIATION_COLUMNS = ("Nom et prénom", "Sexe", "Âge", "Date", "Village", "Cercle")
+ASSOCIATION_COLUMNS = ("Nom et prénom", "Filiation", "Sexe", "Âge", "Date", "Village", "Cercle")
+# Families know the father: the association gives the filiation of most of its dead.
+_ASSOCIATION_FILIATION_SHARE = 0.7
 # A victims' families association, strongest where its members live (Mopti); it lists the dead
 # of the events it knows whatever the toll, so its capture is unlike the UN's and the NGO's.
 _ASSOCIATION_EVENT_COVER = {"mopti": 0.8, "segou": 0.45}
@@ -150,6 +152,7 @@ def _association_row(rng: random.Random, victim: TrueVictim, event: TrueEvent) -
     loc = event.locality
     return [
         strip_accents(name) if rng.random() < 0.5 else name,
+        _filiation(victim),
         "" if rng.random() < 0.1 else ("F" if victim.sex == "female" else "H"),
         age,
         (event.date + timedelta(days=rng.choice((0, 0, 0, 1)))).strftime("%d/%m/%Y"),
@@ -158,11 +161,18 @@ def _association_row(rng: random.Random, victim: TrueVictim, event: TrueEvent) -
     ]
 
 
+def _filiation(victim: TrueVictim) -> str:
+    """'fils de …' / 'fille de …' on a share of the rows, drawn from the victim's own seed."""
+    if random.Random(f"filiation:{victim.victim_id}").random() >= _ASSOCIATION_FILIATION_SHARE:
+        return ""
+    return f"{'fille' if victim.sex == 'female' else 'fils'} de {father_of(victim)}"
+
+
 def write_association_list(
     path: Path, rng: random.Random, events: list[TrueEvent], victims: list[TrueVictim]
 ) -> SourceFile:
     """A victims' families association's list: UTF-8 CSV, whole names in one column, either
-    order, no region (the cercle says where)."""
+    order, the filiation of most ("fils de …"), no region (the cercle says where)."""
     by_event = {e.event_id: e for e in events}
     known = {
         e.event_id

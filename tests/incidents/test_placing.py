@@ -213,3 +213,19 @@ def test_a_verdict_on_an_incident_of_many_reports_places_its_persons(tmp_path: P
     split_off("incident", report.pk, user=USER)  # re-places the persons near it
     # the report and its copies of the same day are two incidents now: both fit, a tie
     assert Person.objects.get(pk=victim.person_id).incident_id is None
+
+
+def test_a_run_on_incidents_alone_places_the_victims_of_an_event_imported_since(
+    tmp_path: Path,
+) -> None:
+    _niono_events(tmp_path, ["2022-03-14"])
+    (victim,) = _niono_victims(tmp_path, ["20/05/2022"])
+    run_linkage("incident", user=USER)  # the first run places everyone: none fits in May
+    assert Person.objects.get(pk=victim.person_id).incident_id is None
+    later = tmp_path / "later"
+    later.mkdir()
+    may = [("MLI80001", "2022-05-20", *NIONO[2:])]
+    import_file(write_acled(later / "acled.csv", may), "acled", in_background=False)
+    run_linkage("incident", user=USER)  # the new event is alone in its incident: not moved
+    event = Report.objects.get(record_id__endswith="MLI80001")
+    assert Person.objects.get(pk=victim.person_id).incident_id == event.incident_id

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
 from civharm.incidents.models import (
+    Incident,
     LinkCandidate,
     LinkDecision,
     LinkRun,
@@ -88,9 +89,10 @@ def _take_turns(kind: str) -> None:
 def _a_verdicts_turn(kind: str) -> Iterator[None]:
     """A transaction for a person's verdict: it waits VERDICT_WAIT_S at most for a run that is
     saving (a run of a million records saves for minutes), then says so rather than hang."""
+    outermost = not connection.in_atomic_block  # SET LOCAL would outlive a nested block
     try:
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if connection.vendor == "postgresql" and outermost:
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL lock_timeout = '{int(VERDICT_WAIT_S * 1000)}ms'")
             _take_turns(kind)
@@ -533,8 +535,8 @@ def _store_run(
             run.clusters = owners = _owners_holding_records(kind)
         if kind == "person":  # new lists' persons too: each person's incident again
             place_persons()
-        elif applied["touched"]:  # only the incidents that gained or lost reports matter
-            _place_again("incident", applied["touched"])
+        else:  # the incidents that gained or lost reports, and those imported since
+            _place_near_changed_incidents(run, applied["touched"])
         run.links, run.review_pairs = links, pending
         run.save()
         counts = {
@@ -552,6 +554,25 @@ def _store_run(
         }
         audit.record(user, "link", "LinkRun", run.pk, details={"kind": kind, **counts})
     return counts
+
+
+def _place_near_changed_incidents(run: LinkRun, touched: set[int]) -> None:
+    """After a run on incidents: place again the persons of and near the incidents it changed
+    and the incidents created since the previous run (an event alone in its incident is
+    never "touched"); on the first run, everyone."""
+    previous = (
+        LinkRun.objects.filter(kind="incident", status="complete", pk__lt=run.pk)
+        .order_by("-pk")
+        .first()
+    )
+    if previous is None:
+        _take_turns("person")
+        place_persons()
+        return
+    created = Incident.objects.filter(created_at__gte=previous.started_at, merged_into=None)
+    changed = touched | set(created.values_list("id", flat=True))
+    if changed:
+        _place_again("incident", changed)
 
 
 def _persons_placed() -> int:

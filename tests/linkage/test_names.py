@@ -103,6 +103,7 @@ def test_cheick_is_a_given_name_not_a_title() -> None:
         ("Awa fille d'Amadou", "Awa", "Amadou"),
         ("Moussa s/o Ali", "Moussa", "Ali"),
         ("Moussa Fils", "Moussa Fils", None),  # a name, not a filiation
+        ("Amadou DIALLO F/Hamadoun", "Amadou DIALLO", "Hamadoun"),
         ("Jean DU PONT", "Jean DU PONT", None),
     ],
 )
@@ -125,6 +126,11 @@ def test_the_father_is_compared_without_the_family_name_he_shares() -> None:
         ("fils de Hamadoun", "Hamadoun"),
         ("Fils de Hamadoun et de Fatoumata", "Hamadoun"),
         ("Hamadoun (décédé)", "Hamadoun"),
+        ("F/Hamadoun", "Hamadoun"),
+        ("fils Hamadoun", "Hamadoun"),
+        ("de Hamadoun", "Hamadoun"),
+        ("محمد بن علي", "محمد بن علي"),  # another script is a name, not "unknown"
+        ("Hamadoun" + " " * 5000 + "et de Awa", "Hamadoun"),  # long blanks: no slow regex
         ("inconnu", None),
         ("N/A", None),
         ("-", None),

@@ -24,6 +24,7 @@ from civharm.incidents.models import (
     Report,
     VictimRecord,
 )
+from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.importing import import_file
 from civharm.web.linkage import comparison
 from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
@@ -529,6 +530,20 @@ def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
     assert reads.count() == 2
     assert _decide(client, pair, "no_match", note="ages 20 years apart").status_code == 302  # type: ignore[attr-defined]
     assert LinkDecision.objects.get().note == "ages 20 years apart"
+
+
+def test_a_note_naming_a_parent_in_the_fathers_cell_is_refused_but_fils_is_a_word(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    pair = pairs["person"]
+    cell = field_cipher().encrypt("fils de Testpere et de Testmere (dit Testsurnom)")
+    VictimRecord.objects.filter(report=pair.left).update(father_name_encrypted=cell)
+    client = client_for("analyst")
+    for named in ("Testmere", "Testpere", "Testsurnom"):  # the mother, the father, a nickname
+        _decide(client, pair, "no_match", note=f"the list says {named} too")
+        assert not LinkDecision.objects.exists()
+    _decide(client, pair, "no_match", note="the fils de of one list is wrong")
+    assert LinkDecision.objects.get().note == "the fils de of one list is wrong"
 
 
 def test_only_a_decided_pair_can_be_changed_and_huge_ids_are_refused(

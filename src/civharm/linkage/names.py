@@ -150,19 +150,23 @@ def _split_joined_particle(folded: str) -> tuple[str, str]:
 
 # "Amadou DIALLO fils de Hamadoun (et de Fatoumata)": the filiation lists add to tell namesakes
 # apart. It is not part of the name; the father's name is compared on its own. Written also
-# "F/de", "fs de", "fils de : …", "s/o" (son of).
+# "F/de", "F/", "fs de", "fils de : …", "s/o" (son of).
 _FILIATION = re.compile(
     r"(?:^|[\s,;(/-])(?:"
     r"(?:(?:fils|fille|enfant|fs)\s+|f\s*/\s*)(?:d['’]|(?:de|du|d)(?=[\s:\-]|$))"
+    r"|f\s*/\s*(?=[^\W\d_])"  # "F/Hamadoun"
     r"|(?:son|daughter)\s+of(?=[\s:\-]|$)"
     r"|s\s*/\s*o(?=[\s:\-]|$)"
     r")[\s:\-]*",
     re.IGNORECASE,
 )
 _MOTHER = re.compile(r"\s+(?:et|and)\s+(?:de\s+|d['’]\s*|of\s+)?", re.IGNORECASE)
+# In the father's own cell a filiation may come without its "de": "fils Hamadoun", "de …".
+_BARE_FILIATION = re.compile(r"^(?:(?:fils|fille|fs|de|du)\b|f\s*/|d['’])\s*", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
 # What lists write when they do not know the father: never a name to compare.
 _NO_FATHER = frozenset(
-    {"", "inconnu", "inconnue", "non connu", "nonconnu", "pas connu", "nc", "na", "nd", "n a",
+    {"inconnu", "inconnue", "non connu", "nonconnu", "pas connu", "nc", "na", "nd", "n a",
      "n d", "n c", "neant", "aucun", "unknown", "not known", "none", "x", "xx", "xxx"}
 )  # fmt: skip
 
@@ -185,12 +189,15 @@ def father_in_cell(text: str | None) -> str | None:
     Fatoumata" -> "Hamadoun"; None for "inconnu", "N/A", "-" and the like."""
     if not text:
         return None
+    text = " ".join(text.split())  # single spaces: the mother's split stays linear in time
     found = _FILIATION.match(" " + text)
-    rest = text[found.end() - 1 :] if found else text
+    rest = text[found.end() - 1 :] if found else _BARE_FILIATION.sub("", text, count=1)
     rest = re.sub(r"\([^)]*\)?", " ", rest)  # "(décédé)", "(chef de village)"
     father = _MOTHER.split(rest, maxsplit=1)[0].strip(" ,;:()/-.'’?")
+    if not _LETTER.search(father):  # "-", "?", "…": any script's letters make a name
+        return None
     plain = " ".join(re.sub(r"[^a-z ]", " ", fold(father)).split())
-    return None if plain in _NO_FATHER else father
+    return None if plain in _NO_FATHER else father  # plain is "" for other scripts: kept
 
 
 def father_key(father: str | None, surname: str) -> str | None:

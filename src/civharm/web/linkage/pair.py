@@ -79,6 +79,7 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 MIN_NAME_WORD = 3  # "Ag", "Ba" are also ordinary words of a note
+FILIATION_WORDS = frozenset({"fils", "fille", "enfant", "son", "daughter", "inconnu", "inconnue"})
 
 
 @sensitive_variables("names", "texts", "parts")
@@ -92,14 +93,10 @@ def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -
     if not names:
         return False
     words = set(fold(note).split())
-    from civharm.linkage.names import father_in_cell  # pandas: loaded when used
-
-    # the father as father_in_cell reads him: "fils de …" is not a word of a name
-    texts = [
-        identity.get("name", "") + " " + (father_in_cell(identity.get("father_name")) or "")
-        for identity in names.values()
-    ]
-    parts = {part for text in texts for part in fold(text).split()}
+    # every word of the name and of the father's cell (his, the mother's, a nickname in
+    # brackets, any script), but the words lists write around them ("fils de … et de …")
+    texts = [text for identity in names.values() for text in identity.values()]
+    parts = {part for text in texts for part in fold(text).split()} - FILIATION_WORDS
     return any(len(part) >= MIN_NAME_WORD and part in words for part in parts)
 
 

@@ -229,3 +229,10 @@ def test_a_run_on_incidents_alone_places_the_victims_of_an_event_imported_since(
     run_linkage("incident", user=USER)  # the new event is alone in its incident: not moved
     event = Report.objects.get(record_id__endswith="MLI80001")
     assert Person.objects.get(pk=victim.person_id).incident_id == event.incident_id
+
+
+def test_an_imported_victim_list_is_placed_before_any_linkage(tmp_path: Path) -> None:
+    (event,) = _niono_events(tmp_path, ["2022-03-14"])
+    placed, unplaced = _niono_victims(tmp_path, ["14/03/2022", "20/05/2022"])
+    assert Person.objects.get(pk=placed.person_id).incident_id == event.incident_id
+    assert Person.objects.get(pk=unplaced.person_id).incident_id is None

@@ -25,7 +25,7 @@ from civharm.core.collector import collector_skips_what_exists
 from civharm.core.hashing import file_sha256
 from civharm.core.i18n import _
 from civharm.core.taxonomy import load_taxonomy
-from civharm.incidents.models import ImportRun, Source
+from civharm.incidents.models import ImportRun, Source, VictimRecord
 from civharm.incidents.services import bulk
 from civharm.incidents.services.records import (
     PreparedEvents,
@@ -279,7 +279,16 @@ def import_file(
         raise
     outcome.error_report = write_error_report(run, outcome.errors)
     _finish_run(run, outcome, actor)
+    if fmt == "victims":  # each new record's person in the incident it fits, until linkage
+        _place_new_victims(run)
     return outcome
+
+
+def _place_new_victims(run: ImportRun) -> None:
+    from civharm.incidents.services.linking import place_new_persons  # pandas: when used
+
+    new = VictimRecord.objects.filter(report__import_run=run).values_list("person_id", flat=True)
+    place_new_persons(set(new))
 
 
 def _finish_run(run: ImportRun, outcome: ImportOutcome, actor: str) -> None:

@@ -60,6 +60,7 @@ __all__ = [
     "latest_decisions",
     "linkage_settings",
     "linked_with",
+    "place_new_persons",
     "recluster",
     "run_linkage",
     "split_off",
@@ -573,6 +574,14 @@ def _place_near_changed_incidents(run: LinkRun, touched: set[int]) -> None:
     changed = touched | set(created.values_list("id", flat=True))
     if changed:
         _place_again("incident", changed)
+
+
+def place_new_persons(person_ids: set[int]) -> None:
+    """Place the persons an import just created (each of one record until linkage), in the
+    person lock's turn."""
+    with transaction.atomic():
+        _take_turns("person")
+        place_persons(person_ids)
 
 
 def _persons_placed() -> int:

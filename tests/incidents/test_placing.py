@@ -3,16 +3,19 @@ its victim records' dates and places fit, verdicts move it along, and nothing re
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection, transaction
 
 from civharm.accounts.models import AuditEntry
 from civharm.demo import DemoTruth, generate_demo
 from civharm.incidents.management.commands.demo import DEMO_SOURCES
 from civharm.incidents.models import Incident, Person, Report, VictimRecord, incident_code
+from civharm.incidents.services import linking
 from civharm.incidents.services.exporting import person_rows
 from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import decide, run_linkage, split_off
@@ -236,3 +239,37 @@ def test_an_imported_victim_list_is_placed_before_any_linkage(tmp_path: Path) ->
     placed, unplaced = _niono_victims(tmp_path, ["14/03/2022", "20/05/2022"])
     assert Person.objects.get(pk=placed.person_id).incident_id == event.incident_id
     assert Person.objects.get(pk=unplaced.person_id).incident_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_during_a_runs_save_leaves_its_persons_to_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The import does not wait minutes for a run saving a large register: on PostgreSQL it
+    waits VERDICT_WAIT_S for the person lock, then leaves the placing to a run."""
+    if connection.vendor != "postgresql":
+        pytest.skip("on SQLite the run's save holds the only write lock: no import goes on")
+    _niono_events(tmp_path, ["2022-03-14"])
+    monkeypatch.setattr(linking, "VERDICT_WAIT_S", 0.5)
+    saving, done = threading.Event(), threading.Event()
+
+    def a_run_saving() -> None:  # holds the persons' write turn as a run's save does
+        try:
+            with transaction.atomic():
+                linking._take_turns("person")
+                saving.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=a_run_saving)
+    holder.start()
+    try:
+        assert saving.wait(10)
+        (victim,) = _niono_victims(tmp_path, ["14/03/2022"])
+    finally:
+        done.set()
+        holder.join()
+    assert Person.objects.get(pk=victim.person_id).incident_id is None  # left to a run
+    place_persons()
+    assert Person.objects.get(pk=victim.person_id).incident_id is not None

@@ -87,9 +87,10 @@ def _take_turns(kind: str) -> None:
 
 
 @contextmanager
-def _a_verdicts_turn(kind: str) -> Iterator[None]:
-    """A transaction for a person's verdict: it waits VERDICT_WAIT_S at most for a run that is
-    saving (a run of a million records saves for minutes), then says so rather than hang."""
+def _a_short_turn(kind: str) -> Iterator[None]:
+    """A transaction for a person's verdict (or an import's placing): it waits VERDICT_WAIT_S
+    at most for a run that is saving (a run of a million records saves for minutes), then
+    raises LinkageBusyError, which says so, rather than hang."""
     outermost = not connection.in_atomic_block  # SET LOCAL would outlive a nested block
     try:
         with transaction.atomic():
@@ -578,10 +579,12 @@ def _place_near_changed_incidents(run: LinkRun, touched: set[int]) -> None:
 
 def place_new_persons(person_ids: set[int]) -> None:
     """Place the persons an import just created (each of one record until linkage), in the
-    person lock's turn."""
-    with transaction.atomic():
-        _take_turns("person")
-        place_persons(person_ids)
+    person lock's turn; if a run is saving, that run or the next places them instead."""
+    try:
+        with _a_short_turn("person"):
+            place_persons(person_ids)
+    except LinkageBusyError:
+        logger.info("a linkage run is saving: the imported persons are placed by a run")
 
 
 def _persons_placed() -> int:
@@ -641,7 +644,7 @@ def decide(
     """A person's verdict on a pair of reports, applied at once: "no_match" on a linked pair
     splits its cluster, "match" merges two; later runs keep it (decisions win over the model)."""
     pair = _check_pair(kind, left_id, right_id, decision)
-    with _a_verdicts_turn(kind):
+    with _a_short_turn(kind):
         made = _record_decision(kind, pair, decision, user, note.strip())
         return {"decision": made.pk, **recluster(kind, set(pair))}
 
@@ -651,7 +654,7 @@ def split_off(kind: str, report_id: int, *, user: str) -> dict[str, int]:
     (victim record of its person)."""
     check_kind(kind)
     owners = OWNERS[kind]
-    with _a_verdicts_turn(kind):  # before reading the owner: a run saving may move it
+    with _a_short_turn(kind):  # before reading the owner: a run saving may move it
         owner = owners.holdings([report_id]).get(report_id)
         if owner is None:
             if kind == "incident":

@@ -73,14 +73,14 @@ class TrainedModel:
 _PACKAGE = Path(__file__).parent
 _CORE_MODULES = ("text.py", "gazetteer.py")
 # the register's side: it builds the frames the models read (incident_frame, victim_frame)
-_FRAME_MODULES = (("incidents", "services", "linking.py"),)
+_FRAME_MODULES = (("incidents", "services", "linkage_frames.py"),)
 _MODEL_DATA = ("names.json", "taxonomies.json", "admin1.csv", "admin2.csv", "localities.csv")
 
 
 def model_fingerprint(model: LinkageModel, engine: str) -> str:
     """Changes whenever anything that defines the model does: the linkage package's modules
     (comparisons, name folding, preparation, training, clustering), core/text.py and
-    core/gazetteer.py, incidents/services/linking.py (which builds the frames), the country
+    core/gazetteer.py, incidents/services/linkage_frames.py (which builds the frames), the country
     pack's names, taxonomies, admin units and localities,
     Splink's version or the engine (a stored model is SQL for one engine, over columns one
     version of the code prepares)."""

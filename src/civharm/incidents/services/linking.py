@@ -1,5 +1,6 @@
-"""Linkage in the register: build the frames civharm.linkage reads, store its links and review
-pairs, and move reports between incidents (victim records between persons) to follow them.
+"""Linkage in the register: run civharm.linkage on the frames linkage_frames builds, store its
+links and review pairs, and move reports between incidents (victim records between persons) to
+follow them.
 
 Never deletes an incident or a person and never changes what a source said: a merge only moves
 which incident (person) a report counts towards, and is undone the same way. Names are
@@ -34,7 +35,7 @@ from civharm.incidents.models import (
     Source,
     VictimRecord,
 )
-from civharm.incidents.protection import field_cipher
+from civharm.incidents.services.linkage_frames import incident_frame, sex_code, victim_frame
 from civharm.incidents.services.merging import (
     KINDS,
     OWNERS,
@@ -43,12 +44,9 @@ from civharm.incidents.services.merging import (
     Owners,
     apply_clusters,
     check_kind,
-    harm_types,
-    perpetrator_keys,
 )
 from civharm.incidents.services.placing import persons_near, place_persons
 from civharm.linkage.frames import EPOCH as LINKAGE_EPOCH
-from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 __all__ = [
@@ -125,89 +123,6 @@ def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _sex(value: str) -> str | None:
-    return {"male": "m", "female": "f"}.get(value)
-
-
-# --- frames ---------------------------------------------------------------------------------
-
-
-INCIDENT_FRAME_FIELDS = (
-    "id", "source__name", "date_start", "date_end", "date_precision", "latitude", "longitude",
-    "geo_precision", "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm",
-    "interaction_context",
-)  # fmt: skip
-
-
-def incident_frame() -> pd.DataFrame:
-    """One row per event report (INCIDENT_REPORT_COLUMNS); streamed from the database."""
-    rows = Report.objects.filter(kind="event", incident__isnull=False).order_by("id")
-    return pd.DataFrame.from_records(
-        [_incident_row(row) for row in rows.values(*INCIDENT_FRAME_FIELDS).iterator(BATCH)],
-        columns=list(INCIDENT_REPORT_COLUMNS),
-    )
-
-
-def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
-    """INCIDENT_REPORT_COLUMNS of one report; empty text is missing (None)."""
-    precision = row["date_precision"]
-    return (
-        row["id"],
-        row["source__name"],
-        row["date_start"],
-        row["date_end"] or row["date_start"],
-        None if precision == "unknown" else precision,
-        row["latitude"],
-        row["longitude"],
-        None if row["geo_precision"] == "unknown" else row["geo_precision"],
-        row["admin1_pcode"] or None,
-        row["admin2_pcode"] or None,
-        row["place_name"] or None,
-        perpetrator_keys(row["actors"]),
-        harm_types(row["harm"]),
-        _best(row["harm"], "killed"),
-        row["interaction_context"] or None,
-    )
-
-
-def _best(harm: dict[str, list[int | None]], harm_type: str) -> int | None:
-    counts = (harm or {}).get(harm_type)
-    return counts[1] if counts and len(counts) > 1 else None
-
-
-def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
-    """One row per victim record (VICTIM_RECORD_COLUMNS), names decrypted in memory only.
-
-    Reading the names is audited once: how many were read, never which."""
-    cipher = field_cipher()
-    rows = VictimRecord.objects.order_by("report_id").values_list(
-        "report_id", "report__source__name", "name_encrypted", "sex", "age",
-        "report__date_start", "report__admin1_pcode", "report__admin2_pcode",
-        "report__place_name", "father_name_encrypted",
-    )  # fmt: skip
-    records = [
-        (record_id, source, cipher.decrypt(name) or None, _sex(sex), age, day, adm1 or None,
-         adm2 or None, place or None, cipher.decrypt(father) or None)
-        for record_id, source, name, sex, age, day, adm1, adm2, place, father in rows.iterator(
-            chunk_size=BATCH
-        )
-    ]  # fmt: skip
-    audit.record(
-        actor,
-        "read",  # a protected read, as the audit trail names them
-        "LinkRun",
-        run_id or "",
-        fields=["name", "father_name"],
-        reason=_("record linkage of victim lists"),
-        details={
-            "purpose": "linkage",
-            "names_read": sum(1 for record in records if record[2] is not None),
-            "father_names_read": sum(1 for record in records if record[9] is not None),
-        },
-    )
-    return pd.DataFrame.from_records(records, columns=list(VICTIM_RECORD_COLUMNS))
 
 
 # --- decisions and the stored links ----------------------------------------------------------
@@ -739,7 +654,7 @@ def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
             "report__admin2_pcode",
         )  # fmt: skip
         people = [
-            (r, source, age, _sex(sex), _day(day), cercle or None)
+            (r, source, age, sex_code(sex), _day(day), cercle or None)
             for r, source, age, sex, day, cercle in victims
         ]
         columns = ["record_id", "source", "age", "sex", "event_day", "admin2_pcode"]

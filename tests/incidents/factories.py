@@ -1,8 +1,12 @@
-"""Small real-shaped source files for register tests (fictional events, generated people)."""
+"""Small real-shaped source files for register tests (fictional events, generated people),
+and a linkage run's save held open on another connection."""
 
 from __future__ import annotations
 
 import csv
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from civharm.demo.acled import ACLED_COLUMNS
@@ -112,3 +116,32 @@ def write_victims(path: Path, rows: list[tuple[str, ...]] = VICTIM_ROWS) -> Path
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+@contextmanager
+def a_run_saving(kind: str) -> Iterator[None]:
+    """Another connection holds `kind`'s write turn, as a linkage run's save does, for the
+    duration of the block (released after it, whatever happens in it)."""
+    from django.db import connection, transaction
+
+    from civharm.incidents.services import linking
+
+    saving, done = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        try:
+            with transaction.atomic():
+                linking._take_turns(kind)
+                saving.set()
+                done.wait(10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert saving.wait(10)
+        yield
+    finally:
+        done.set()
+        holder.join()

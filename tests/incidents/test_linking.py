@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 
 from civharm.accounts.models import AuditEntry
@@ -31,7 +30,7 @@ from civharm.incidents.services import linking
 from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import decide, run_linkage, split_off
 from civharm.incidents.services.merging import apply_clusters, combine_counts
-from tests.incidents.factories import write_acled
+from tests.incidents.factories import a_run_saving, write_acled
 
 pytestmark = pytest.mark.django_db
 USER = "analyst-test"
@@ -495,26 +494,11 @@ def test_a_verdict_waits_for_a_saving_run_then_says_so(
     if connection.vendor == "sqlite":  # 30 s in production; the test connects again with 1 s
         connection.close()
         monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 1)
-    saving, done = threading.Event(), threading.Event()
-
-    def a_run_saving() -> None:  # holds the incidents' write turn as a run's save does
-        try:
-            with transaction.atomic():
-                linking._take_turns("incident")
-                saving.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=a_run_saving)
-    holder.start()
-    try:
-        assert saving.wait(10)
-        with pytest.raises(linking.LinkageBusyError, match=r"Try again|Réessayez"):
-            decide("incident", acled.pk, field.pk, "match", user=USER)
-    finally:
-        done.set()
-        holder.join()
+    with (
+        a_run_saving("incident"),
+        pytest.raises(linking.LinkageBusyError, match=r"Try again|Réessayez"),
+    ):
+        decide("incident", acled.pk, field.pk, "match", user=USER)
     assert not LinkDecision.objects.exists()
     decide("incident", acled.pk, field.pk, "match", user=USER)  # the run is done: recorded
     assert _same_incident(acled, field)

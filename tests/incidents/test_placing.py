@@ -3,13 +3,12 @@ its victim records' dates and places fit, verdicts move it along, and nothing re
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 
 from civharm.accounts.models import AuditEntry
 from civharm.demo import DemoTruth, generate_demo
@@ -20,7 +19,7 @@ from civharm.incidents.services.exporting import person_rows
 from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import decide, run_linkage, split_off
 from civharm.incidents.services.placing import persons_near, place_persons
-from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
+from tests.incidents.factories import ACLED_EVENTS, a_run_saving, write_acled, write_victims
 
 pytestmark = pytest.mark.django_db
 USER = "analyst-test"
@@ -251,25 +250,8 @@ def test_an_import_during_a_runs_save_leaves_its_persons_to_the_run(
         pytest.skip("on SQLite the run's save holds the only write lock: no import goes on")
     _niono_events(tmp_path, ["2022-03-14"])
     monkeypatch.setattr(linking, "VERDICT_WAIT_S", 0.5)
-    saving, done = threading.Event(), threading.Event()
-
-    def a_run_saving() -> None:  # holds the persons' write turn as a run's save does
-        try:
-            with transaction.atomic():
-                linking._take_turns("person")
-                saving.set()
-                done.wait(10)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=a_run_saving)
-    holder.start()
-    try:
-        assert saving.wait(10)
+    with a_run_saving("person"):
         (victim,) = _niono_victims(tmp_path, ["14/03/2022"])
-    finally:
-        done.set()
-        holder.join()
     assert Person.objects.get(pk=victim.person_id).incident_id is None  # left to a run
     place_persons()
     assert Person.objects.get(pk=victim.person_id).incident_id is not None

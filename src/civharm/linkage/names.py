@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -243,6 +244,13 @@ def _surname_position(units: list[tuple[str, bool]]) -> int:
     if first and not last:
         return 0
     return len(tokens) - 1
+
+
+def per_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
+    """function(value) for each distinct text (lists repeat names and places), None if blank."""
+    text = values.astype("string")
+    lookup = {v: function(v) for v in text.dropna().unique().to_numpy(dtype=object) if v.strip()}
+    return text.map(lookup).astype("object").where(text.notna(), None)
 
 
 def add_name_columns(frame: pd.DataFrame, column: str = "full_name") -> pd.DataFrame:

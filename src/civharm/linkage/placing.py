@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from civharm.linkage.frames import day_numbers
-from civharm.linkage.names import fold
+from civharm.linkage.names import fold, per_distinct
 
 # Lists date a death a few days off (the day the body was found, the day it was reported),
 # as the generated lists do (1-3 days). On 2,000 generated incidents (seeds 1 and 2), of the
@@ -142,8 +142,7 @@ def _text(values: pd.Series) -> pd.Series:
 
 
 def _folded(values: pd.Series) -> pd.Series:
-    lookup = {v: fold(v) or None for v in _text(values).dropna().unique()}
-    return _text(values).map(lookup).astype("object")
+    return per_distinct(_text(values), lambda text: fold(text) or None)
 
 
 _TYPED_VIEWS = """

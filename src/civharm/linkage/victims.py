@@ -7,7 +7,6 @@ place tell homonyms of one massacre apart. Never writes a name anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -24,6 +23,7 @@ from civharm.linkage.names import (
     father_key,
     fold,
     name_parts,
+    per_distinct,
     spelling_skeleton,
 )
 from civharm.linkage.pipeline import (
@@ -39,13 +39,6 @@ from civharm.linkage.results import LinkageResult, LinkageSettings
 def _month(dates: pd.Series) -> pd.Series:
     """Months as numbers (year * 12 + month): a blocking key, compared only for equality."""
     return (dates.dt.year * 12 + dates.dt.month).astype("Int64")
-
-
-def _per_distinct(values: pd.Series, function: Callable[[str], str | None]) -> pd.Series:
-    """function(value) for each distinct text (lists repeat names and places), None if blank."""
-    text = values.astype("string")
-    lookup = {v: function(v) for v in text.dropna().unique().to_numpy(dtype=object) if v.strip()}
-    return text.map(lookup).astype("object").where(text.notna(), None)
 
 
 def _plain_surname(full_name: str) -> str | None:
@@ -69,9 +62,9 @@ def prepare_victim_records(frame: pd.DataFrame) -> pd.DataFrame:
     out["sex"] = out["sex"].where(out["sex"].isin(["m", "f"]), None)
     out["surname_initial"] = out["surname"].str[:1]
     out["given_initial"] = out["given_first"].str[:1]
-    out["place_key"] = _per_distinct(out["place_name"], fold)
+    out["place_key"] = per_distinct(out["place_name"], fold)
     out["event_year"] = dates.dt.year.astype("Int64")
-    out["surname_plain"] = _per_distinct(out["full_name"], _plain_surname)
+    out["surname_plain"] = per_distinct(out["full_name"], _plain_surname)
     out["father_key"] = _father_keys(out)
     keep = [
         "record_id",
@@ -105,7 +98,7 @@ def _father_keys(named: pd.DataFrame) -> pd.Series:
     by names.father_in_cell: "fils de X et de Y" is X, "inconnu" none), else from a filiation
     written with the name. `named`: the frame with add_name_columns' columns."""
     written = named["father_name"] if "father_name" in named else pd.Series(None, named.index)
-    cells = _per_distinct(written, father_in_cell)
+    cells = per_distinct(written, father_in_cell)
     fathers = cells.where(cells.notna(), named["name_father"])
     keys = pd.Series(None, index=named.index, dtype="object")
     given = fathers.notna()

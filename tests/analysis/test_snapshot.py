@@ -20,13 +20,13 @@ from civharm.analysis.snapshot import (
 from civharm.incidents.models import Actor, HarmCount, Incident, IncidentPerpetrator, Report
 from civharm.incidents.review import grade
 from civharm.incidents.services.importing import import_file
-from civharm.incidents.services.linking import decide, split_off
 from civharm.incidents.services.manual_reports import (
     ManualReport,
     file_manual_report,
     web_entry_source,
 )
 from civharm.incidents.services.merging import recompute_incidents
+from civharm.incidents.services.verdicts import decide, split_off
 from tests.incidents.factories import write_acled
 from tests.web.conftest import make_user
 

@@ -124,14 +124,14 @@ def a_run_saving(kind: str) -> Iterator[None]:
     duration of the block (released after it, whatever happens in it)."""
     from django.db import connection, transaction
 
-    from civharm.incidents.services import linking
+    from civharm.incidents.services import verdicts
 
     saving, done = threading.Event(), threading.Event()
 
     def hold() -> None:
         try:
             with transaction.atomic():
-                linking._take_turns(kind)
+                verdicts.take_turns(kind)
                 saving.set()
                 done.wait(10)
         finally:

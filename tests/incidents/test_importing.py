@@ -254,7 +254,7 @@ def test_two_imports_of_the_same_file_at_once_store_each_row_once(tmp_path: Path
 
 def test_a_fathers_name_is_encrypted_at_rest_and_read_for_linkage_audited(tmp_path: Path) -> None:
     from civharm.accounts.models import AuditEntry
-    from civharm.incidents.services.linking import victim_frame
+    from civharm.incidents.services.linkage_frames import victim_frame
 
     path = tmp_path / "liste.csv"
     path.write_text(

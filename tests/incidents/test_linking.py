@@ -26,10 +26,11 @@ from civharm.incidents.models import (
     Report,
     VictimRecord,
 )
-from civharm.incidents.services import linking
+from civharm.incidents.services import verdicts
 from civharm.incidents.services.importing import import_file
-from civharm.incidents.services.linking import decide, run_linkage, split_off
+from civharm.incidents.services.linking import run_linkage
 from civharm.incidents.services.merging import apply_clusters, combine_counts
+from civharm.incidents.services.verdicts import decide, split_off
 from tests.incidents.factories import a_run_saving, write_acled
 
 pytestmark = pytest.mark.django_db
@@ -419,7 +420,7 @@ def test_a_changed_model_or_a_grown_register_trains_again(demo_victims: DemoTrut
 def test_the_incident_frame_carries_each_reports_stated_location_precision(events: None) -> None:
     """ACLED says how precise each point is; our template does not ("exact" where a point is
     given, the importers' rule): the frame hands both to linkage, "unknown" as missing."""
-    from civharm.incidents.services.linking import incident_frame
+    from civharm.incidents.services.linkage_frames import incident_frame
 
     frame = incident_frame().set_index("record_id")
     stored = dict(Report.objects.filter(kind="event").values_list("id", "geo_precision"))
@@ -490,13 +491,13 @@ def test_a_verdict_waits_for_a_saving_run_then_says_so(
     timeout), then is refused with a sentence, and nothing of it is recorded."""
     run_linkage("incident", user=USER)
     acled, field = _acled("90002"), _field("RE-4")
-    monkeypatch.setattr(linking, "VERDICT_WAIT_S", 0.5)
+    monkeypatch.setattr(verdicts, "VERDICT_WAIT_S", 0.5)
     if connection.vendor == "sqlite":  # 30 s in production; the test connects again with 1 s
         connection.close()
         monkeypatch.setitem(connection.settings_dict["OPTIONS"], "timeout", 1)
     with (
         a_run_saving("incident"),
-        pytest.raises(linking.LinkageBusyError, match=r"Try again|Réessayez"),
+        pytest.raises(verdicts.LinkageBusyError, match=r"Try again|Réessayez"),
     ):
         decide("incident", acled.pk, field.pk, "match", user=USER)
     assert not LinkDecision.objects.exists()

@@ -14,11 +14,12 @@ from civharm.accounts.models import AuditEntry
 from civharm.demo import DemoTruth, generate_demo
 from civharm.incidents.management.commands.demo import DEMO_SOURCES
 from civharm.incidents.models import Incident, Person, Report, VictimRecord, incident_code
-from civharm.incidents.services import linking
+from civharm.incidents.services import verdicts
 from civharm.incidents.services.exporting import person_rows
 from civharm.incidents.services.importing import import_file
-from civharm.incidents.services.linking import decide, run_linkage, split_off
+from civharm.incidents.services.linking import run_linkage
 from civharm.incidents.services.placing import persons_near, place_persons
+from civharm.incidents.services.verdicts import decide, split_off
 from tests.incidents.factories import ACLED_EVENTS, a_run_saving, write_acled, write_victims
 
 pytestmark = pytest.mark.django_db
@@ -249,7 +250,7 @@ def test_an_import_during_a_runs_save_leaves_its_persons_to_the_run(
     if connection.vendor != "postgresql":
         pytest.skip("on SQLite the run's save holds the only write lock: no import goes on")
     _niono_events(tmp_path, ["2022-03-14"])
-    monkeypatch.setattr(linking, "VERDICT_WAIT_S", 0.5)
+    monkeypatch.setattr(verdicts, "VERDICT_WAIT_S", 0.5)
     with a_run_saving("person"):
         (victim,) = _niono_victims(tmp_path, ["14/03/2022"])
     assert Person.objects.get(pk=victim.person_id).incident_id is None  # left to a run

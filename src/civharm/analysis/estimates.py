@@ -289,7 +289,7 @@ def linkage_sensitivity(options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The log-linear total at the review, link and a stricter threshold: linkage errors bias
     estimates (missed links inflate them, false links deflate them), so show the spread."""
     from civharm.incidents.models import LinkRun
-    from civharm.incidents.services.linking import linkage_settings, person_clusters_at
+    from civharm.incidents.services.verdicts import linkage_settings, person_clusters_at
 
     if not LinkRun.objects.filter(kind="person", status="complete").exists():
         return []

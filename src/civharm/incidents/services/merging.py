@@ -61,7 +61,7 @@ def harm_types(harm: dict[str, list[int | None]] | None) -> list[str]:
     return sorted(k for k, counts in (harm or {}).items() if any(c for c in counts if c))
 
 
-def _batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
+def batches(items: Iterable[Any], size: int = BATCH) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -83,7 +83,7 @@ class Owners:
         if self.holder is Report:
             rows = rows.filter(kind="event", incident__isnull=False)
         holdings: dict[int, int] = {}
-        for chunk in _batches(record_ids):
+        for chunk in batches(record_ids):
             lookup = {f"{self.holder_key}__in": chunk}
             holdings.update(rows.filter(**lookup).values_list(self.holder_key, self.owner_field))
         return holdings
@@ -181,7 +181,7 @@ def update_column(
         f"WHERE {quote(meta.get_field(by).column)} = %s"
     )
     with connection.cursor() as cursor:
-        for chunk in _batches(values):
+        for chunk in batches(values):
             cursor.executemany(sql, [(value, key) for key, value in chunk])
 
 
@@ -189,7 +189,7 @@ def _without_records(owners: Owners, candidates: set[int]) -> set[int]:
     """Those of `candidates` that no record counts towards any more."""
     still: set[int] = set()
     holders = owners.holder.objects.all()
-    for chunk in _batches(candidates):
+    for chunk in batches(candidates):
         lookup = {f"{owners.owner_field}__in": chunk}
         still.update(holders.filter(**lookup).values_list(owners.owner_field, flat=True))
     return candidates - still
@@ -202,10 +202,10 @@ def _set_merged_into(owners: Owners, target: dict[int, int], kept: set[int]) -> 
     update_column(model, "merged_into", target.items())
     if model is Person:  # counted in its target's incident now, not in its own
         update_column(model, "incident", ((person, None) for person in target))
-    for chunk in _batches(kept):
+    for chunk in batches(kept):
         model.objects.filter(pk__in=chunk, merged_into__isnull=False).update(merged_into=None)
     followers = []
-    for chunk in _batches(target):
+    for chunk in batches(target):
         rows = model.objects.filter(merged_into__in=chunk).values_list("id", "merged_into_id")
         followers += [(o, target[t]) for o, t in rows if o != target[t]]
     update_column(model, "merged_into", followers)
@@ -226,7 +226,7 @@ INCIDENT_COPIED_FIELDS = (*PLACE_DATE_FIELDS, "interaction_context", "descriptio
 def _new_incidents(groups: list[list[int]]) -> list[int]:
     reports = {
         r["id"]: r
-        for chunk in _batches(r for g in groups for r in g)
+        for chunk in batches(r for g in groups for r in g)
         for r in Report.objects.filter(pk__in=chunk).values("id", *INCIDENT_COPIED_FIELDS)
     }
     created = []
@@ -286,7 +286,7 @@ def combine_counts(counts: list[list[int | None]]) -> tuple[int | None, int | No
 def recompute_incidents(incident_ids: Iterable[int]) -> None:
     """HarmCount and IncidentPerpetrator rows of these incidents, from their current reports."""
     actor_ids = dict(Actor.objects.values_list("key", "id"))
-    for chunk in _batches(sorted(incident_ids)):
+    for chunk in batches(sorted(incident_ids)):
         harm: dict[int, dict[str, list[list[int | None]]]] = {i: defaultdict(list) for i in chunk}
         actors: dict[int, set[int]] = {i: set() for i in chunk}
         reports = Report.objects.filter(incident_id__in=chunk).values_list(

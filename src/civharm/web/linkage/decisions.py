@@ -88,7 +88,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def change_decision(request: HttpRequest) -> HttpResponse:
     """A new verdict on a pair already decided (the latest verdict wins): how a split, or any
     verdict, is taken back."""
-    from civharm.incidents.services import linking  # pandas and the engine: loaded when used
+    from civharm.incidents.services import verdicts  # pandas and the engine: loaded when used
 
     form = ChangeForm(request.POST)
     if not form.is_valid():
@@ -112,10 +112,10 @@ def change_decision(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("This pair already has that verdict; nothing was changed."))
         return redirect(reverse("web:linkage_decisions") + page)
     try:
-        linking.decide(
+        verdicts.decide(
             data["kind"], data["left"], data["right"], data["decision"], user=request.user.username
         )
-    except linking.LinkageError as error:
+    except verdicts.LinkageError as error:
         messages.error(request, str(error))
     else:
         verdict = _("same") if data["decision"] == "match" else _("different")

@@ -1,6 +1,6 @@
 """Forms of the linkage review: the queue's filter and a verdict on one pair.
 
-They only validate input; decisions, merges and their audit entries live in the linking service.
+They only validate input; decisions, merges and their audit entries live in the verdicts service.
 """
 
 from __future__ import annotations

@@ -125,14 +125,14 @@ def _back_to(request: HttpRequest, report: Report) -> HttpResponse:
 @require_POST
 def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpResponse:
     """Undo a merge for one report: it counts towards its own incident (or person) again."""
-    from civharm.incidents.services import linking  # pandas and the engine: loaded when used
+    from civharm.incidents.services import verdicts  # pandas and the engine: loaded when used
 
     if kind not in SPLIT_KINDS:
         raise Http404
     report = get_object_or_404(Report.objects.defer("payload"), pk=report_id)
     if kind == "person" and not request.user.can("view_persons"):  # type: ignore[union-attr]
         raise PermissionDenied
-    others = len(linking.linked_with(kind, report.pk))
+    others = len(verdicts.linked_with(kind, report.pk))
     if others and request.POST.get("confirmed") != "yes":  # one click must not split
         context = {
             "report": report,
@@ -144,8 +144,8 @@ def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpRes
         }
         return render(request, "web/linkage/split_confirm.html", context)
     try:
-        done = linking.split_off(kind, report.pk, user=request.user.username)
-    except linking.LinkageError as error:
+        done = verdicts.split_off(kind, report.pk, user=request.user.username)
+    except verdicts.LinkageError as error:
         messages.error(request, str(error))
         return _back_to(request, report)
     if not done["decisions"]:

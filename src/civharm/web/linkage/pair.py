@@ -103,8 +103,8 @@ def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -
 @capability_required("review")
 @require_POST
 def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
-    """Record the verdict through the linking service, then open the next pending pair."""
-    from civharm.incidents.services import linking  # pandas and the engine: loaded when used
+    """Record the verdict through the verdicts service, then open the next pending pair."""
+    from civharm.incidents.services import verdicts  # pandas and the engine: loaded when used
 
     candidate = get_object_or_404(LinkCandidate, pk=pk)
     form = DecisionForm(request.POST)
@@ -124,7 +124,7 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("web:linkage_pair", pk=pk)
     try:
-        linking.decide(
+        verdicts.decide(
             candidate.kind,
             candidate.left_id,
             candidate.right_id,
@@ -132,7 +132,7 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user.username,
             note=data["note"].strip(),
         )
-    except linking.LinkageError as error:
+    except verdicts.LinkageError as error:
         messages.error(request, str(error))
         return redirect("web:linkage_pair", pk=pk)
     verdict = _("same") if data["decision"] == "match" else _("different")

@@ -75,10 +75,40 @@ def test_identity_export_needs_an_authorised_user_and_a_reason(
         "persons", "csv", out, actor="t", user=analyst, with_identities=True, reason="verify claims"
     )
     assert {row["name"] for row in _csv_rows(out)} == {f"{r[2]} {r[1]}" for r in VICTIM_ROWS}
+    assert {row["father_name"] for row in _csv_rows(out)} == {""}  # the list gives none
     entry = AuditEntry.objects.get(action="export_identities")
     assert entry.actor == "analyst1" and entry.reason == "verify claims"
-    assert entry.fields == ["contact", "name"]
+    assert entry.fields == ["contact", "father_name", "name"]
     assert not any(name in json.dumps(entry.details) for name in NAMES)
+
+
+def test_identity_export_gives_the_fathers_names_a_persons_lists_wrote(tmp_path: Path) -> None:
+    """The assistance programme tells namesakes apart by their father: the identity export
+    gives the father's name as each of a person's lists wrote it (a mother named there is kept)
+    and the pseudonymous export never gives it."""
+    header = ["NOM", "Prénom", "Nom du père", "Sexe", "Date du décès", "Cercle", "Région"]
+    rows = [
+        ("KONATÉ", "Fatoumata", "Bakary", "F", "14/03/2022", "Niono", "Ségou"),
+        ("SANGARÉ", "Boubacar", "fils de Modibo et de Awa", "M", "14/03/2022", "Niono", "Ségou"),
+        ("DIALLO", "Hamadoun", "inconnu", "M", "20/01/2023", "Ménaka", "Gao"),
+    ]
+    with open(tmp_path / "liste.csv", "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, delimiter=";").writerows([header, *rows])
+    import_file(tmp_path / "liste.csv", "victims", source_name="Association test")
+    analyst = User.objects.create_user("analyst2", password="x" * 16, role="analyst")
+
+    export("persons", "csv", tmp_path / "ids.csv", actor="t", user=analyst,
+           with_identities=True, reason="verify claims")  # fmt: skip
+    export("persons", "csv", tmp_path / "plain.csv", actor="t")
+
+    fathers = {row["name"]: row["father_name"] for row in _csv_rows(tmp_path / "ids.csv")}
+    assert fathers == {
+        "Fatoumata KONATÉ": "Bakary",
+        "Boubacar SANGARÉ": "fils de Modibo et de Awa",
+        "Hamadoun DIALLO": "inconnu",
+    }
+    plain = (tmp_path / "plain.csv").read_text(encoding="utf-8")
+    assert "father_name" not in plain and "Bakary" not in plain and "Modibo" not in plain
 
 
 def test_geojson_points_and_hxl_tags(register: None, tmp_path: Path) -> None:

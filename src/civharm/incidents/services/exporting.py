@@ -11,7 +11,7 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
 from civharm.accounts.models import User
+from civharm.core.protection import FieldCipher
 from civharm.core.taxonomy import load_taxonomy
 from civharm.incidents.models import Incident, Person, Report, VictimRecord, incident_code
 from civharm.incidents.protection import field_cipher
@@ -178,9 +179,15 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
         Column("source_record_ids", "#meta+source_ids"),
     ]
     if with_identities:
-        columns += [Column("name", "#affected+name"), Column("contact", "#contact")]
+        columns += [
+            Column("name", "#affected+name"),
+            # as each of the person's lists wrote it: what tells namesakes apart when paying
+            Column("father_name", "#affected+name+father"),
+            Column("contact", "#contact"),
+        ]
+    fields = ["person_id", "report__record_id", "report__source__name"]
     records = VictimRecord.objects.select_related("report__source").only(
-        "person_id", "report__record_id", "report__source__name"
+        *fields, *(["father_name_encrypted"] if with_identities else [])
     )
     queryset: QuerySet[Person] = Person.objects.order_by("id").prefetch_related(
         Prefetch("records", queryset=records)
@@ -196,10 +203,18 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
             row["source_record_ids"] = _source_ids(reports)
             if with_identities:
                 row["name"] = cipher.decrypt(person.name_encrypted)
+                row["father_name"] = _fathers(cipher, person.records.all())
                 row["contact"] = cipher.decrypt(person.contact_encrypted)
             yield row
 
     return columns, rows()
+
+
+def _fathers(cipher: FieldCipher, records: Iterable[VictimRecord]) -> str:
+    """The father's name as each of a person's victim records wrote it ("fils de X et de Y"
+    kept whole: the mother helps the assistance programme too), each text once."""
+    fathers = (cipher.decrypt(record.father_name_encrypted) for record in records)
+    return " | ".join(dict.fromkeys(father for father in fathers if father))
 
 
 # -- controlled persons extract (civharm.incidents.services.controlled_extract) -----------
@@ -270,7 +285,7 @@ def export(
                 user.username if user else actor,
                 "export_identities" if with_identities else "export",
                 kind,
-                fields=["name", "contact"] if with_identities else [],
+                fields=["name", "father_name", "contact"] if with_identities else [],
                 reason=reason,
                 details={"format": fmt, "rows": count, "file": output.name}
                 | ({"filters": filters} if filters is not None else {})

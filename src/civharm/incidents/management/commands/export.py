@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-identities",
             action="store_true",
-            help=_("persons only: add names and contacts"),
+            help=_("persons only: add names, fathers' names and contacts"),
         )
         parser.add_argument(
             "--controlled",

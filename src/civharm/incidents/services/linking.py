@@ -1,11 +1,6 @@
-"""Linkage runs in the register: run civharm.linkage on the frames linkage_frames builds, store
-its links and review pairs, and move reports between incidents (victim records between persons)
-to follow them. People's verdicts on pairs, and re-clustering after them, are in verdicts.py.
-
-Never deletes an incident or a person and never changes what a source said: a merge only moves
-which incident (person) a report counts towards, and is undone the same way. Names are
-decrypted in memory for the victim frame only (one audit entry per run); never stored or logged.
-"""
+"""Linkage runs: link the register's frames, store links and review pairs, move reports between
+incidents (records between persons) to follow them. Never deletes an incident or person or
+changes what a source said; names are decrypted in memory only, audited, never stored or logged."""
 
 from __future__ import annotations
 

@@ -1,12 +1,6 @@
-"""People's verdicts on pairs of records, and the register re-clustered to follow them: a
-"match" merges two incidents (persons), a "no_match" splits one, a split-off undoes a merge;
-later runs keep every verdict (linking.py applies those given while a run worked). Also what
-runs and verdicts share: the latest decisions, the linkage settings, and the turns a run's
-write and a verdict take.
-
-Never reads a name: clusters are formed again from the stored links, the decisions and the
-fields the model's cluster rules read.
-"""
+"""People's verdicts on linkage pairs, and the register re-clustered to follow them (a merge,
+a split, a merge undone), with what runs share: decisions, settings, write turns. Never reads
+a name: clusters form again from the stored links, the decisions and the cluster rules' fields."""
 
 from __future__ import annotations
 

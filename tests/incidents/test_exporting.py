@@ -99,16 +99,23 @@ def test_identity_export_gives_the_fathers_names_a_persons_lists_wrote(tmp_path:
 
     export("persons", "csv", tmp_path / "ids.csv", actor="t", user=analyst,
            with_identities=True, reason="verify claims")  # fmt: skip
-    export("persons", "csv", tmp_path / "plain.csv", actor="t")
 
-    fathers = {row["name"]: row["father_name"] for row in _csv_rows(tmp_path / "ids.csv")}
+    # each after the record it comes from, as source_record_ids names it
+    fathers = {
+        row["name"]: row["father_name"].removeprefix(row["source_record_ids"] + ": ")
+        for row in _csv_rows(tmp_path / "ids.csv")
+    }
     assert fathers == {
         "Fatoumata KONATÉ": "Bakary",
         "Boubacar SANGARÉ": "fils de Modibo et de Awa",
         "Hamadoun DIALLO": "inconnu",
     }
-    plain = (tmp_path / "plain.csv").read_text(encoding="utf-8")
-    assert "father_name" not in plain and "Bakary" not in plain and "Modibo" not in plain
+    for fmt in ("csv", "xlsx", "geojson", "hxl"):
+        export("persons", fmt, tmp_path / f"plain.{fmt}", actor="t")
+        out = tmp_path / f"plain.{fmt}"
+        text = _xlsx_text(out) if fmt == "xlsx" else out.read_text(encoding="utf-8")
+        assert "P-" in text and "Bakary" not in text and "Modibo" not in text, fmt
+        assert "father" not in text, fmt
 
 
 def test_geojson_points_and_hxl_tags(register: None, tmp_path: Path) -> None:

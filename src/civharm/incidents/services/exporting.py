@@ -181,13 +181,15 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
     if with_identities:
         columns += [
             Column("name", "#affected+name"),
-            # as each of the person's lists wrote it: what tells namesakes apart when paying
+            # as each of the person's lists wrote it (tells namesakes apart when paying)
             Column("father_name", "#affected+name+father"),
             Column("contact", "#contact"),
         ]
     fields = ["person_id", "report__record_id", "report__source__name"]
-    records = VictimRecord.objects.select_related("report__source").only(
-        *fields, *(["father_name_encrypted"] if with_identities else [])
+    records = (
+        VictimRecord.objects.select_related("report__source")
+        .only(*fields, *(["father_name_encrypted"] if with_identities else []))
+        .order_by("report__source__name", "report__record_id")
     )
     queryset: QuerySet[Person] = Person.objects.order_by("id").prefetch_related(
         Prefetch("records", queryset=records)
@@ -211,10 +213,14 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
 
 
 def _fathers(cipher: FieldCipher, records: Iterable[VictimRecord]) -> str:
-    """The father's name as each of a person's victim records wrote it ("fils de X et de Y"
-    kept whole: the mother helps the assistance programme too), each text once."""
-    fathers = (cipher.decrypt(record.father_name_encrypted) for record in records)
-    return " | ".join(dict.fromkeys(father for father in fathers if father))
+    """The father's name as each of a person's victim records wrote it, after the record's
+    source and id ("ONG:12: fils de X et de Y": kept whole, the mother helps identify too)."""
+    fathers = []
+    for record in records:
+        father = cipher.decrypt(record.father_name_encrypted)
+        if father:
+            fathers.append(f"{record.report.source.name}:{record.report.record_id}: {father}")
+    return " | ".join(fathers)
 
 
 # -- controlled persons extract (civharm.incidents.services.controlled_extract) -----------

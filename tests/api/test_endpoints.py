@@ -6,9 +6,12 @@ import json
 from collections.abc import Callable
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from civharm.accounts.roles import ROLES, can
+from civharm.incidents.models import Incident, Report
+from civharm.incidents.services.merging import apply_clusters
 from tests.api.conftest import (
     PERSON_COMMUNITY,
     PERSON_CONTACT,
@@ -78,6 +81,22 @@ def test_incident_carries_dates_place_actors_counts_and_source_records(api_as: A
         f"{incident.pk}-1",
     ]
     assert (item["assessment_grade"], item["review_status"]) == ("fair", "new")
+
+
+def test_an_incident_merged_by_linkage_is_listed_no_more_and_names_its_target(
+    api_as: Api,
+) -> None:
+    kept, merged = make_incident(reports=1), make_incident(reports=1)
+    apply_clusters("incident", pd.DataFrame({"record_id": [r.pk for r in Report.objects.all()],
+                                             "cluster_id": 1}))  # fmt: skip
+    assert Incident.objects.get(pk=merged.pk).merged_into_id == kept.pk
+    api = api_as("analyst")
+
+    listed = api.get("/api/incidents").json()
+
+    assert listed["count"] == 1 and [i["code"] for i in listed["items"]] == [kept.code]
+    assert api.get(f"/api/incidents/{merged.pk}").json()["merged_into"] == kept.code
+    assert api.get(f"/api/incidents/{kept.pk}").json()["merged_into"] is None
 
 
 def test_reports_show_provenance_and_reliability_not_the_payload(api_as: Api) -> None:

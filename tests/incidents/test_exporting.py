@@ -6,13 +6,15 @@ import csv
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from civharm.accounts.models import AuditEntry, User
-from civharm.incidents.models import Incident
+from civharm.incidents.models import Incident, Report, VictimRecord
 from civharm.incidents.services.exporting import ExportDenied, export, neutralise
 from civharm.incidents.services.importing import import_file
+from civharm.incidents.services.merging import apply_clusters
 from tests.conftest import run_cli
 from tests.incidents.factories import VICTIM_ROWS, write_acled, write_victims
 
@@ -116,6 +118,27 @@ def test_identity_export_gives_the_fathers_names_a_persons_lists_wrote(tmp_path:
         text = _xlsx_text(out) if fmt == "xlsx" else out.read_text(encoding="utf-8")
         assert "P-" in text and "Bakary" not in text and "Modibo" not in text, fmt
         assert "father" not in text, fmt
+
+
+def test_incidents_and_persons_merged_by_linkage_are_not_exported_as_rows(
+    register: None, tmp_path: Path
+) -> None:
+    """A merged incident (person) counts in the one it joined: a row of its own would count it
+    twice, and with identities would give a victim's name on a row without records."""
+    events = list(Report.objects.filter(kind="event").order_by("id").values_list("id", flat=True))
+    victims = list(VictimRecord.objects.order_by("report_id").values_list("report_id", flat=True))
+    apply_clusters("incident", pd.DataFrame({"record_id": events[:2], "cluster_id": 1}))
+    apply_clusters("person", pd.DataFrame({"record_id": victims[:2], "cluster_id": 1}))
+    analyst = User.objects.create_user("analyst3", password="x" * 16, role="analyst")
+
+    export("incidents", "csv", tmp_path / "i.csv", actor="t")
+    export("persons", "csv", tmp_path / "p.csv", actor="t", user=analyst,
+           with_identities=True, reason="verify claims")  # fmt: skip
+
+    incidents, persons = _csv_rows(tmp_path / "i.csv"), _csv_rows(tmp_path / "p.csv")
+    assert len(incidents) == len(events) - 1 == Incident.objects.filter(merged_into=None).count()
+    assert len(persons) == len(victims) - 1 and all(row["sources"] for row in persons)
+    assert len({row["name"] for row in persons}) == len(persons)
 
 
 def test_geojson_points_and_hxl_tags(register: None, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -17,8 +18,16 @@ from openpyxl import load_workbook
 
 from civharm.accounts.models import AuditEntry
 from civharm.accounts.roles import ROLES
-from civharm.incidents.models import Actor, HarmCount, Incident, IncidentPerpetrator, Person
+from civharm.incidents.models import (
+    Actor,
+    HarmCount,
+    Incident,
+    IncidentPerpetrator,
+    Person,
+    Report,
+)
 from civharm.incidents.services.importing import import_file
+from civharm.incidents.services.merging import apply_clusters
 from tests.incidents.factories import VICTIM_ROWS, write_acled, write_victims
 
 pytestmark = pytest.mark.django_db
@@ -72,6 +81,19 @@ def test_register_lists_imported_incidents_with_their_count(
     assert response.status_code == 200
     assert response.context["count"] == 3
     assert b"Niono" in response.content and b"INC-" in response.content
+
+
+def test_an_incident_merged_by_linkage_leaves_the_register_list(
+    register: None, client_for: ClientFor
+) -> None:
+    events = Report.objects.filter(kind="event").order_by("id").values_list("id", flat=True)
+    apply_clusters("incident", pd.DataFrame({"record_id": list(events)[:2], "cluster_id": 1}))
+    merged = Incident.objects.exclude(merged_into=None).get()
+
+    response = client_for("analyst").get(reverse("web:incidents"))
+
+    assert response.context["count"] == 2
+    assert merged.code.encode() not in response.content
 
 
 def test_filters_narrow_the_set_and_the_count(register: None, client_for: ClientFor) -> None:

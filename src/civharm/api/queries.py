@@ -25,6 +25,7 @@ from civharm.incidents.models import (
     IncidentPerpetrator,
     Person,
     Report,
+    incident_code,
 )
 
 DEFAULT_SMALL_CELL_THRESHOLD = 5
@@ -64,7 +65,7 @@ def filtered_incidents(wanted: IncidentFilter) -> QuerySet[Incident]:
         )
     if wanted.harm_type:
         query &= Q(id__in=HarmCount.objects.filter(harm_type=wanted.harm_type).values("incident"))
-    return Incident.objects.filter(query)
+    return Incident.objects.filter(query, merged_into__isnull=True)  # merged: counted in another
 
 
 def with_related(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -105,6 +106,8 @@ def incident_out(incident: Incident) -> dict[str, object]:
     return {
         "id": incident.pk,
         "code": incident.code,
+        # linkage merged it into that incident, which counts its reports (a link kept working)
+        "merged_into": incident_code(incident.merged_into_id) or None,
         "date_start": incident.date_start,
         "date_end": incident.date_end,
         "date_precision": incident.date_precision,

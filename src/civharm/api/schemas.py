@@ -55,6 +55,7 @@ class SourceRecordOut(Schema):
 class IncidentOut(Schema):
     id: int
     code: str
+    merged_into: str | None
     date_start: date | None
     date_end: date | None
     date_precision: str

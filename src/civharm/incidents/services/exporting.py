@@ -102,7 +102,8 @@ def incident_rows(
         Column("review_status", "#status+review"),
         Column("source_record_ids", "#meta+source_ids"),
     ]
-    base = Incident.objects.all() if incidents is None else incidents
+    # an incident merged into another by linkage counts in it: never a row of its own
+    base = Incident.objects.filter(merged_into__isnull=True) if incidents is None else incidents
     queryset = base.order_by("id").prefetch_related(
         "harm_counts",
         "perpetrators",
@@ -191,7 +192,8 @@ def person_rows(with_identities: bool) -> tuple[list[Column], Iterator[dict[str,
         .only(*fields, *(["father_name_encrypted"] if with_identities else []))
         .order_by("report__source__name", "report__record_id")
     )
-    queryset: QuerySet[Person] = Person.objects.order_by("id").prefetch_related(
+    live = Person.objects.filter(merged_into__isnull=True)  # a merged person is in its target
+    queryset: QuerySet[Person] = live.order_by("id").prefetch_related(
         Prefetch("records", queryset=records)
     )
     cipher = field_cipher()

@@ -92,8 +92,9 @@ def killed_best() -> Subquery:
 
 
 def filtered_incidents(form: RegisterFilterForm) -> QuerySet[Incident]:
-    """Incidents matching a valid form (all incidents when it is not valid), unsorted."""
-    queryset = Incident.objects.all()
+    """Incidents matching a valid form (all incidents when it is not valid), unsorted; never
+    one merged into another by linkage (its reports count in the other)."""
+    queryset = Incident.objects.filter(merged_into__isnull=True)
     if not form.is_valid():
         return queryset
     data = form.cleaned_data

@@ -41,9 +41,11 @@ def _stored(source: str) -> list[dict[str, object]]:
         values = {k: v for k, v in model_to_dict(report).items() if k not in NOT_COMPARED}
         incident = report.incident
         assert incident is not None
+        not_compared = {"id", "perpetrators", "founding_record"}
         values["incident"] = {
-            k: v for k, v in model_to_dict(incident).items() if k not in {"id", "perpetrators"}
+            k: v for k, v in model_to_dict(incident).items() if k not in not_compared
         }
+        values["founded_on_it"] = incident.founding_record == report.pk
         values["perpetrators"] = sorted(incident.perpetrators.values_list("key", flat=True))
         values["harm"] = sorted(
             HarmCount.objects.filter(incident=incident).values_list(

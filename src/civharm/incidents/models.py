@@ -139,6 +139,10 @@ class Incident(DateFields, PlaceFields):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+    # The event report it was made from, whose place, date and description it shows: a split
+    # gives it back to the reports with that one (merging._choose_owners). An id, not a foreign
+    # key: an import writes the incident before its report. None: made before it was kept.
+    founding_record = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -280,6 +284,10 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
+    # The victim record it was made from, whose name, sex and age it shows: a split gives it
+    # back to the records with that one, so a pseudonym (and the interviews and payments tied to
+    # it) never passes to another victim. None: made before it was kept.
+    founding_record = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     PROTECTED_FIELDS = ("name", "contact", "community")

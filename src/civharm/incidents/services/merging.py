@@ -112,15 +112,41 @@ def _merged_children(owners: Owners) -> dict[int, list[int]]:
     return children
 
 
+def _foundings(owners: Owners, owner_ids: Iterable[int]) -> dict[int, int]:
+    """owner id -> the record it was founded on, for those of `owner_ids` that know it."""
+    found: dict[int, int] = {}
+    rows = owners.owner.objects.filter(founding_record__isnull=False)
+    for chunk in batches(sorted(set(owner_ids))):
+        found.update(rows.filter(pk__in=chunk).values_list("id", "founding_record"))
+    return found
+
+
 def _choose_owners(
-    groups: list[list[int]], holdings: dict[int, int], children: dict[int, list[int]]
+    groups: list[list[int]],
+    holdings: dict[int, int],
+    children: dict[int, list[int]],
+    founding: dict[int, int],
 ) -> tuple[dict[int, int], list[list[int]]]:
-    """record id -> canonical owner; and the groups that need a new owner."""
+    """record id -> canonical owner; and the groups that need a new owner.
+
+    First each group takes the owner founded on one of its records (current or merged into a
+    current one), so a split gives every incident (person) back the reports it shows; then
+    the other groups take a free current owner, or revive a merged one."""
     taken: set[int] = set()
     canonical: dict[int, int] = {}
-    homeless: list[list[int]] = []
+    waiting: list[tuple[list[int], list[int]]] = []
     for group in groups:
         current = sorted({holdings[r] for r in group if r in holdings})
+        near = current + [c for o in current for c in children.get(o, ())]
+        members = set(group)
+        founded = sorted(o for o in near if founding.get(o) in members and o not in taken)
+        if founded:
+            taken.add(founded[0])
+            canonical.update(dict.fromkeys(group, founded[0]))
+        else:
+            waiting.append((group, current))
+    homeless: list[list[int]] = []
+    for group, current in waiting:
         free = [o for o in current if o not in taken]
         if not free:  # revive an owner that was merged into one of the group's owners
             free = [c for o in current for c in children.get(o, ()) if c not in taken][:1]
@@ -146,8 +172,14 @@ def apply_clusters(kind: str, clusters: pd.DataFrame) -> dict[str, Any]:
 def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, Any]:
     kind = "incident" if owners.owner is Incident else "person"
     holdings = owners.holdings(r for g in groups for r in g)
-    canonical, homeless = _choose_owners(groups, holdings, _merged_children(owners))
-    for group, owner_id in zip(homeless, _new_owners(kind, homeless, holdings), strict=True):
+    children = _merged_children(owners)
+    current = set(holdings.values())
+    founding = _foundings(owners, current | {c for o in current for c in children.get(o, ())})
+    canonical, homeless = _choose_owners(groups, holdings, children, founding)
+    _refound(kind, groups, canonical, founding)
+    founded_by = {record: owner for owner, record in founding.items()}
+    new = _new_owners(kind, homeless, holdings, founded_by)
+    for group, owner_id in zip(homeless, new, strict=True):
         canonical.update(dict.fromkeys(group, owner_id))
     moved = {r: o for r, o in canonical.items() if holdings.get(r) != o}
     _move(owners, moved)
@@ -211,54 +243,107 @@ def _set_merged_into(owners: Owners, target: dict[int, int], kept: set[int]) -> 
     update_column(model, "merged_into", followers)
 
 
-def _new_owners(kind: str, groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
+def _new_owners(
+    kind: str, groups: list[list[int]], holdings: dict[int, int], founded_by: dict[int, int]
+) -> list[int]:
     """A new incident (person) per group that found none to take: from its earliest record."""
     if not groups:
         return []
     if kind == "incident":
         return _new_incidents(groups)
-    return _new_persons(groups, holdings)
+    return _new_persons(groups, holdings, founded_by)
 
 
 INCIDENT_COPIED_FIELDS = (*PLACE_DATE_FIELDS, "interaction_context", "description")
 
 
-def _new_incidents(groups: list[list[int]]) -> list[int]:
+def _earliest_reports(groups: list[list[int]]) -> list[dict[str, Any]]:
+    """Each group's earliest event report (by date, then id), with the fields an incident
+    copies from the report it is founded on."""
     reports = {
         r["id"]: r
         for chunk in batches(r for g in groups for r in g)
         for r in Report.objects.filter(pk__in=chunk).values("id", *INCIDENT_COPIED_FIELDS)
     }
-    created = []
-    for group in groups:
-        first = min(group, key=lambda r: (reports[r]["date_start"] or date.max, r))
-        fields = {f: reports[first][f] for f in INCIDENT_COPIED_FIELDS}
-        created.append(Incident(**fields))
+    return [
+        reports[min(group, key=lambda r: (reports[r]["date_start"] or date.max, r))]
+        for group in groups
+    ]
+
+
+def _new_incidents(groups: list[list[int]]) -> list[int]:
+    created = [
+        Incident(**{f: first[f] for f in INCIDENT_COPIED_FIELDS}, founding_record=first["id"])
+        for first in _earliest_reports(groups)
+    ]
     return [incident.pk for incident in Incident.objects.bulk_create(created)]
 
 
-def _new_persons(groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
-    """A copy of the earliest record's current person (new pseudonym, that record's name)."""
+def _new_persons(
+    groups: list[list[int]], holdings: dict[int, int], founded_by: dict[int, int]
+) -> list[int]:
+    """A copy of the person founded on the group's earliest record (else of its current
+    person), with a new pseudonym and that record's name, sex and age."""
     first_records = [min(group) for group in groups]
-    names = dict(
-        VictimRecord.objects.filter(report_id__in=first_records).values_list(
-            "report_id", "name_encrypted"
-        )
-    )
-    templates = Person.objects.in_bulk({holdings[r] for r in first_records})
+    templates = Person.objects.in_bulk({founded_by.get(r, holdings[r]) for r in first_records})
+    own = _own_details(first_records)
     copied = [f.attname for f in Person._meta.concrete_fields if f.attname not in _NOT_COPIED]
     created = [
         Person(
-            **{name: getattr(templates[holdings[r]], name) for name in copied},
+            **{name: getattr(templates[founded_by.get(r, holdings[r])], name) for name in copied},
+            **own[r],
             pseudonym=new_pseudonym(),
-            name_encrypted=names[r],
+            founding_record=r,
         )
         for r in first_records
     ]
     return [person.pk for person in Person.objects.bulk_create(created)]
 
 
-_NOT_COPIED = {"id", "pseudonym", "name_encrypted", "merged_into_id", "created_at"}
+def _own_details(records: list[int]) -> dict[int, dict[str, Any]]:
+    """What a person founded on each of these victim records shows of it."""
+    details: dict[int, dict[str, Any]] = {}
+    for chunk in batches(records):
+        rows = VictimRecord.objects.filter(report_id__in=chunk).values_list(
+            "report_id", "name_encrypted", "sex", "age", "age_band", "report__date_start"
+        )
+        for record, name, sex, age, band, day in rows:
+            details[record] = {
+                "name_encrypted": name, "sex": sex, "age": age, "age_band": band,
+                "date_of_harm": day,
+            }  # fmt: skip
+    return details
+
+
+def _refound(
+    kind: str, groups: list[list[int]], canonical: dict[int, int], founding: dict[int, int]
+) -> None:
+    """An owner kept for a group without the record it was founded on (none of the group's
+    owners was founded on one of its records) shows that record no more: it is founded again
+    on the group's earliest record, and shows that record's details."""
+    stale = [
+        (group, canonical[group[0]])
+        for group in groups
+        if group[0] in canonical and founding.get(canonical[group[0]]) not in set(group)
+    ]
+    if not stale:
+        return
+    if kind == "incident":
+        firsts = _earliest_reports([group for group, _owner in stale])
+        for (_group, owner), first in zip(stale, firsts, strict=True):
+            fields = {f: first[f] for f in INCIDENT_COPIED_FIELDS}
+            Incident.objects.filter(pk=owner).update(**fields, founding_record=first["id"])
+        return
+    firsts = [min(group) for group, _owner in stale]
+    own = _own_details(firsts)
+    for (_group, owner), first in zip(stale, firsts, strict=True):
+        Person.objects.filter(pk=owner).update(**own[first], founding_record=first)
+
+
+_NOT_COPIED = {
+    "id", "pseudonym", "name_encrypted", "sex", "age", "age_band", "date_of_harm",
+    "merged_into_id", "created_at", "founding_record",
+}  # fmt: skip
 
 
 # --- counts follow the links ------------------------------------------------------------------

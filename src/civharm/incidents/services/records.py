@@ -46,7 +46,7 @@ class PreparedEvents:
     """
 
     record_ids: list[str] = field(default_factory=list)
-    incidents: list[tuple[object, ...]] = field(default_factory=list)  # INCIDENT_FIELDS[3:]
+    incidents: list[tuple[object, ...]] = field(default_factory=list)  # INCIDENT_FIELDS[3:-1]
     reports: list[tuple[object, ...]] = field(default_factory=list)  # REPORT_FIELDS[3:]
     # (harm type, low, best, high) of each known toll; sorted keys of alleged perpetrators
     harm: list[tuple[tuple[object, ...], ...]] = field(default_factory=list)
@@ -153,6 +153,7 @@ INCIDENT_FIELDS = (
     "assessment_grade",
     "review_status",
     *PLACE_DATE_FIELDS,
+    "founding_record",
 )
 
 
@@ -269,7 +270,10 @@ def write_prepared_events(run: ImportRun, events: PreparedEvents) -> int:
     bulk.insert_rows(
         Incident,
         INCIDENT_FIELDS,
-        [(i, now, now, *row) for row, i in zip(events.incidents, incident_ids, strict=True)],
+        [
+            (i, now, now, *row, report_id)  # each incident is founded on its report
+            for row, i, report_id in zip(events.incidents, incident_ids, report_ids, strict=True)
+        ],
     )
     bulk.insert_rows(
         Report,
@@ -309,10 +313,10 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
     if not fresh:
         return 0
     cipher = field_cipher()
-    persons = _create_persons(fresh)
+    report_ids = bulk.reserve_ids(Report, len(fresh))
+    persons = _create_persons(fresh, report_ids)
     context = _ReportContext(run, personal_data=True)
     now = context.adapt.datetime(timezone.now())
-    report_ids = bulk.reserve_ids(Report, len(fresh))
     bulk.insert_rows(
         Report,
         REPORT_FIELDS,
@@ -354,11 +358,12 @@ def _full_name(record: SourceRecord) -> str:
     return " ".join(part for part in (victim.given_name, victim.family_name) if part)
 
 
-def _create_persons(records: list[SourceRecord]) -> list[Person]:
+def _create_persons(records: list[SourceRecord], report_ids: list[int]) -> list[Person]:
+    """A person per record, founded on it (`report_ids`: the records' ids, in order)."""
     cipher = field_cipher()
     harm_keys = set(load_taxonomy().keys("harm_types"))
     persons = []
-    for record in records:
+    for record, report_id in zip(records, report_ids, strict=True):
         victim = record.victim
         assert victim is not None
         persons.append(
@@ -373,6 +378,7 @@ def _create_persons(records: list[SourceRecord]) -> list[Person]:
                 civilian_status=victim.civilian_status,
                 harm_type=victim.harm_type if victim.harm_type in harm_keys else "",
                 date_of_harm=record.date_start,
+                founding_record=report_id,
             )
         )
     try:

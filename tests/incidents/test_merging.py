@@ -1,0 +1,104 @@
+"""Which incident (person) a cluster counts towards: the one founded on one of its records, so
+a split or a changed verdict never hands a pseudonym, a name or a place to another victim or
+event. Real imports, the real merging service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from civharm.incidents.models import Incident, Person, Report, VictimRecord
+from civharm.incidents.protection import field_cipher
+from civharm.incidents.services.importing import import_file
+from civharm.incidents.services.merging import apply_clusters
+from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
+
+pytestmark = pytest.mark.django_db
+
+
+def _clusters(*groups: list[int]) -> pd.DataFrame:
+    rows = [(record, min(group)) for group in groups for record in group]
+    return pd.DataFrame(rows, columns=["record_id", "cluster_id"])
+
+
+def _victims(tmp_path: Path, count: int) -> list[int]:
+    """Generated people of one list, one per record: their records' ids, in order."""
+    rows = [
+        (str(n), f"TESTNOM{n}", f"Gen{n}", "M" if n % 2 else "F", str(20 + n), "14/03/2022",
+         "Niono", "Niono", "Ségou")
+        for n in range(1, count + 1)
+    ]  # fmt: skip
+    import_file(write_victims(tmp_path / "liste.csv", rows), "victims", in_background=False)
+    return list(VictimRecord.objects.order_by("report_id").values_list("report_id", flat=True))
+
+
+def _shown(person: Person) -> tuple[str, str, int | None]:
+    return field_cipher().decrypt(person.name_encrypted), person.sex, person.age
+
+
+def _own(record_id: int) -> tuple[str, str, int | None]:
+    record = VictimRecord.objects.get(report_id=record_id)
+    return field_cipher().decrypt(record.name_encrypted), record.sex, record.age
+
+
+def test_each_imported_person_and_incident_is_founded_on_its_record(tmp_path: Path) -> None:
+    records = _victims(tmp_path, 2)
+    import_file(write_acled(tmp_path / "acled.csv"), "acled", in_background=False)
+    for record in records:
+        assert Person.objects.get(records__report_id=record).founding_record == record
+    for report in Report.objects.filter(kind="event"):
+        assert report.incident is not None and report.incident.founding_record == report.pk
+
+
+def test_a_split_gives_each_person_back_the_records_it_was_founded_on(tmp_path: Path) -> None:
+    r1, r2, r3, r4 = _victims(tmp_path, 4)
+    founders = {r: Person.objects.get(records__report_id=r).pk for r in (r1, r2, r3, r4)}
+    apply_clusters("person", _clusters([r1, r2, r3, r4]))
+    assert Person.objects.filter(merged_into=None).count() == 1
+
+    # the larger part holds neither the first record nor the person that holds them all
+    apply_clusters("person", _clusters([r2, r3, r4], [r1]))
+
+    assert Person.objects.get(records__report_id=r1).pk == founders[r1]  # its pseudonym kept
+    assert Person.objects.get(records__report_id=r2).pk == founders[r2]
+    for person in Person.objects.filter(merged_into=None):
+        assert person.founding_record in set(person.records.values_list("report_id", flat=True))
+        assert _shown(person) == _own(person.founding_record)
+
+
+def test_an_owner_kept_without_its_founding_record_shows_one_of_its_own(tmp_path: Path) -> None:
+    """Registers linked before founding records were kept (None): whatever person a group
+    keeps, it then shows the name, sex and age of the group's earliest record."""
+    r1, r2, r3 = _victims(tmp_path, 3)
+    apply_clusters("person", _clusters([r1, r2, r3]))
+    Person.objects.update(founding_record=None)
+
+    apply_clusters("person", _clusters([r2, r3], [r1]))
+
+    for person in Person.objects.filter(merged_into=None):
+        held = sorted(person.records.values_list("report_id", flat=True))
+        assert person.founding_record == held[0]
+        assert _shown(person) == _own(held[0])
+
+
+def test_a_split_incident_shows_the_place_and_date_of_its_own_reports(tmp_path: Path) -> None:
+    events = [ACLED_EVENTS[0], ACLED_EVENTS[1], (*ACLED_EVENTS[1][:1], "2022-06-02",
+              *ACLED_EVENTS[1][2:])]  # fmt: skip
+    events = [(f"MLI8{n}", *event[1:]) for n, event in enumerate(events)]
+    import_file(write_acled(tmp_path / "acled.csv", events), "acled", in_background=False)
+    e1, e2, e3 = Report.objects.filter(kind="event").order_by("id").values_list("id", flat=True)
+    apply_clusters("incident", _clusters([e1, e2, e3]))
+    Incident.objects.update(founding_record=None)  # and whatever was kept before
+
+    apply_clusters("incident", _clusters([e2, e3], [e1]))
+
+    for incident in Incident.objects.filter(merged_into=None):
+        reports = list(incident.reports.order_by("date_start", "id"))
+        assert incident.founding_record == reports[0].pk
+        assert (incident.date_start, incident.admin2_pcode, incident.place_name) == (
+            reports[0].date_start,
+            reports[0].admin2_pcode,
+            reports[0].place_name,
+        )

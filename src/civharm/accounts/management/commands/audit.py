@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts.audit import verify_chain
+from civharm.incidents.management.commands._console import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Verify the hash chain of the audit trail. Example: civharm audit verify")
 
     def add_arguments(self, parser: CommandParser) -> None:

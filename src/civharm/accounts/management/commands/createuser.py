@@ -7,16 +7,17 @@ import os
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
 from civharm.accounts.models import User
 from civharm.accounts.roles import ROLES
+from civharm.incidents.management.commands._console import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy("Create a user. Example: civharm createuser awa --role analyst")
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import getpass
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts.models import User
 from civharm.api.models import ApiToken
 from civharm.api.tokens import issue_token, revoke_token
+from civharm.incidents.management.commands._console import TranslatedCommand
 
 
 def _cli_actor() -> str:
     return f"cli:{getpass.getuser()}"
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Issue, list or revoke API tokens. Examples: civharm apitoken create awa "
         "--expires-days 90; civharm apitoken list awa; civharm apitoken revoke civ_AbCdEfGh"

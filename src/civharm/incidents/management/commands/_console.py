@@ -91,7 +91,17 @@ def command_actor(username: object, capability: str, refusal: str) -> str:
     return user.username
 
 
-class CommandWithExamples(BaseCommand):
+class TranslatedCommand(BaseCommand):
+    """A command whose `help` is translated when --help is asked (gettext_lazy), not when the
+    module is loaded: argparse's formatter takes only a plain string."""
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: object) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)  # type: ignore[arg-type]
+        parser.description = str(self.help) if self.help else None
+        return parser
+
+
+class CommandWithExamples(TranslatedCommand):
     """A command whose --help ends with `examples` (a function: translated when asked),
     laid out as written."""
 

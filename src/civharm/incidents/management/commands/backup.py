@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
-from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.management.commands._console import TranslatedCommand, os_user
 from civharm.incidents.services.backup import BackupError, backup
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Write a consistent backup of the register (SQLite online backup, or pg_dump). "
         "The field-encryption key is not in it: keep the key separately. "

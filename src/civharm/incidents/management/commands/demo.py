@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +20,7 @@ from rich.table import Table
 
 from civharm.accounts.demo_accounts import DemoAccount
 from civharm.accounts.roles import ROLES
-from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.management.commands._console import TranslatedCommand, os_user
 from civharm.incidents.models import Incident, Person, Report
 from civharm.incidents.services.importing import ImportOutcome, import_file
 from civharm.incidents.services.linking import run_linkage
@@ -43,7 +43,7 @@ DEMO_SOURCES = [
 ]
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Build a demo register: generated, overlapping sources (interviews, an NGO list, a UN "
         "list, media, ACLED- and UCDP-shaped files) over real Mali places, 2019–2024, imported "

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts.cli_auth import CliAuthError, authenticate_cli_user
 from civharm.core.protection import ProtectedFieldError
-from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.management.commands._console import TranslatedCommand, os_user
 from civharm.incidents.services.exporting import FORMATS, KINDS, ExportDenied, export
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Export the register. Every row carries the source record ids it came from. Persons "
         "are exported by pseudonym; names only with --with-identities by an authorised user "

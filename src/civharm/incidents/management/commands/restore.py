@@ -5,17 +5,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from civharm.accounts import audit
 from civharm.accounts.keys import KeyMismatch
-from civharm.incidents.management.commands._console import os_user
+from civharm.incidents.management.commands._console import TranslatedCommand, os_user
 from civharm.incidents.services.backup import BackupError, restore
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Replace the register with a backup made by `civharm backup` (checked first; the "
         "current register is kept as a safety copy in DATA_DIR/backups/). "

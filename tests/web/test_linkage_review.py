@@ -339,6 +339,12 @@ def test_incident_page_lists_linked_reports_and_splits_one_off(
 
     asked = client.post(split_url, {"incident": str(kept)})  # one click asks first
     assert asked.status_code == 200 and 'id="linked-with">1<' in asked.content.decode()
+    # switching language there goes back to the incident, not to the POST-only address
+    assert asked.context["language_next"] == reverse("web:incident", args=[kept])
+    switched = client.post(
+        reverse("set_language"), {"language": "fr", "next": asked.context["language_next"]}
+    )
+    assert client.get(switched["Location"]).status_code == 200
     assert _incidents_of(pair)[0] == _incidents_of(pair)[1]
     response = client.post(split_url, {"incident": str(kept), "confirmed": "yes"})
     assert response.status_code == 302 and response["Location"] == reverse(

@@ -88,6 +88,8 @@ def test_confirm_imports_the_good_rows_and_deletes_the_upload(
     token = preview_url.rstrip("/").rsplit("/", 1)[-1]
     done = client.post(reverse("web:import_confirm", args=[token]))
     assert done.status_code == 200
+    next_page = f'name="next" type="hidden" value="{reverse("web:import_upload")}"'
+    assert next_page in done.content.decode()  # the language switch: not to a POST-only page
     assert (done.context["outcome"].imported, len(done.context["outcome"].errors)) == (2, 1)
     assert Report.objects.count() == Incident.objects.count() == 2
     run = ImportRun.objects.get()

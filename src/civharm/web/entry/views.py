@@ -152,7 +152,12 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     except (UnreadableFile, ValueError) as exc:  # ValueError: e.g. a victim list as "dataset"
         messages.error(request, str(exc))
         return redirect("web:import_upload")
-    return render(request, "web/entry/outcome.html", {"outcome": outcome, "pending": pending})
+    context = {
+        "outcome": outcome,
+        "pending": pending,
+        "language_next": reverse("web:import_upload"),
+    }
+    return render(request, "web/entry/outcome.html", context)  # language switch: not to a POST
 
 
 @capability_required("import")

@@ -141,6 +141,7 @@ def split_off_report(request: HttpRequest, kind: str, report_id: int) -> HttpRes
             "incident": _number(request.POST.get("incident", "")),
             "persons_page": _number(request.POST.get("persons_page", "")),
             "back": _back_url(request, report),
+            "language_next": _back_url(request, report),  # this address takes only a POST
         }
         return render(request, "web/linkage/split_confirm.html", context)
     try:

@@ -17,7 +17,7 @@ from tests.conftest import run_cli
 
 def test_demo_builds_a_register_and_is_idempotent(cli_env: dict[str, str], tmp_path: Path) -> None:
     first = run_cli(cli_env, "demo", "--no-serve")
-    assert "ACLED (demo)" in first.stdout and "Look at it" in first.stdout
+    assert "ACLED (demo)" in first.stdout and "The register as files" in first.stdout
     assert "Multiple systems estimates" in first.stdout and "Mopti" in first.stdout
     out = tmp_path / "persons.csv"
     run_cli(cli_env, "export", "persons", "-o", str(out))

@@ -40,6 +40,8 @@ def test_link_json_gives_the_counts_of_both_kinds(cli_env: dict[str, str], tmp_p
     assert set(counts["incident"]) >= COUNTS and set(counts["person"]) >= COUNTS
     assert counts["incident"]["records"] == 7 and counts["incident"]["clusters"] < 7
     assert counts["person"]["clusters"] < counts["person"]["records"]
+    # a state, given as it is once both kinds are linked (the victims' persons just merged)
+    assert counts["incident"]["persons_placed"] == counts["person"]["persons_placed"]
     assert result.stderr == ""  # no progress display in --json mode
     again = json.loads(run_cli(cli_env, "link", "--kind", "incident", "--json").stdout)
     # the same register links the same way, with the model the first run trained

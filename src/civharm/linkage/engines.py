@@ -211,7 +211,8 @@ def _require_spark_runtime() -> None:
         raise EngineUnavailable(
             _(
                 "The Spark engine needs PySpark, which is not installed. "
-                "Install it with: pip install 'civharm[spark]'"
+                "Install it with: pip install 'civharm[spark]' (from a source checkout: "
+                ".venv/bin/pip install -e '.[spark]')"
             )
         ) from error
     version = java_version()

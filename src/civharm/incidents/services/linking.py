@@ -49,7 +49,7 @@ from civharm.incidents.services.verdicts import (
 )
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
-__all__ = ["place_new_persons", "run_linkage"]
+__all__ = ["persons_placed", "place_new_persons", "run_linkage"]
 
 logger = logging.getLogger(__name__)
 StepCallback = Callable[..., None]  # called with the name of each step
@@ -340,7 +340,7 @@ def _store_run(
             # A state, not this run's change: re-running on the same register gives the same.
             f"{kind}s_merged": OWNERS[kind].owner.objects.filter(merged_into__isnull=False).count(),
             # persons counted towards an incident now (civharm.linkage.placing)
-            "persons_placed": _persons_placed(),
+            "persons_placed": persons_placed(),
             # 1 if this run trained its model, 0 if it scored with the previous run's
             "model_trained": int(bool(run.settings.get("model_trained", False))),
         }
@@ -377,7 +377,7 @@ def place_new_persons(person_ids: set[int]) -> None:
         logger.info("a linkage run is saving: the imported persons are placed by a run")
 
 
-def _persons_placed() -> int:
+def persons_placed() -> int:
     """Persons (not merged) counted towards an incident now."""
     return Person.objects.filter(merged_into=None).exclude(incident=None).count()
 

@@ -175,8 +175,9 @@ class Command(TranslatedCommand):
                 console.print(f"  {report}")
         console.print(
             _(
-                "Uncertain pairs wait in the web application's review queue (Linkage).\n"
-                "Look at it:\n"
+                "Uncertain pairs wait in the web application's review queue (menu « Linkage "
+                "review », /linkage/).\n"
+                "The register as files:\n"
                 "  civharm --data-dir {folder} export incidents --format xlsx -o incidents.xlsx\n"
                 "  civharm --data-dir {folder} export persons -o persons.csv   (pseudonyms only)\n"
                 "  civharm --data-dir {folder} export incidents -o incidents.geojson\n"

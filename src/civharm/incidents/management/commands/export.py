@@ -14,6 +14,13 @@ from civharm.core.protection import ProtectedFieldError
 from civharm.incidents.management.commands._console import TranslatedCommand, os_user
 from civharm.incidents.services.exporting import FORMATS, KINDS, ExportDenied, export
 
+# what an export's rows are, for its last line ("627 persons written to …")
+EXPORTED = {
+    "incidents": gettext_lazy("incidents"),
+    "reports": gettext_lazy("reports"),
+    "persons": gettext_lazy("persons"),
+}
+
 
 class Command(TranslatedCommand):
     help = gettext_lazy(
@@ -74,7 +81,7 @@ class Command(TranslatedCommand):
             ) from None
         self.stdout.write(
             _("{count} {kind} written to {path}").format(
-                count=count, kind=options["kind"], path=output
+                count=count, kind=EXPORTED[str(options["kind"])], path=output
             )
         )
 

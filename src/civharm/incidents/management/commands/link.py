@@ -23,7 +23,7 @@ from rich.table import Table
 
 from civharm.core.protection import ProtectedFieldError
 from civharm.incidents.management.commands._console import CommandWithExamples, command_actor
-from civharm.incidents.services.linking import StepCallback, run_linkage
+from civharm.incidents.services.linking import StepCallback, persons_placed, run_linkage
 from civharm.incidents.services.merging import KINDS, LinkageError
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -97,6 +97,8 @@ class Command(CommandWithExamples):
         if stop["asked"] and len(results) < len(kinds):  # else every kind was saved: report it
             gc.collect()  # out of the except block, the interrupted frames and cursors are freed
             raise CommandError(_interrupted(kinds, results), returncode=130)  # connection open
+        for counts in results.values():  # a state: the persons' run may have changed it since
+            counts["persons_placed"] = persons_placed()
         if as_json:
             self.stdout.write(json.dumps(results))
             return

@@ -412,6 +412,9 @@ def test_merged_persons_have_their_own_page_where_a_record_is_split_off(
     assert person.pseudonym in page and f'action="{split_url}"' in page
     assert f'href="{reverse("web:incident", args=[person.incident_id])}"' in page
     assert "KONAT" not in page and "SANGAR" not in page
+    for record in records:  # named by its row in its list (its id is a keyed hash), sex, age
+        assert f"row {record.report.row_number}" in page
+        assert f"{record.get_sex_display()} · age {record.age}" in page
     assert 'id="persons-count">1<' in page
     response = client.post(split_url, {"persons_page": "1", "confirmed": "yes"}, follow=True)
     assert response.redirect_chain == [(url + "?page=1", 302)]

@@ -256,6 +256,14 @@ class Report(DateFields, PlaceFields):
                 raise ImmutableRecordError("a report's original record cannot be changed")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    @property
+    def shown_id(self) -> str:
+        """How pages name the record: a victim record by its row in the list it came from,
+        since its id is a keyed hash (a list's own id may be a national number)."""
+        if self.record_id.startswith("hmac:") and self.row_number:
+            return str(_("row {number}")).format(number=self.row_number)
+        return self.record_id
+
 
 class ImmutableRecordError(Exception):
     """Someone tried to alter what a source said."""

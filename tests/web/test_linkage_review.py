@@ -271,8 +271,14 @@ def test_accepting_a_pair_records_it_merges_the_incidents_and_opens_the_next_pai
 ) -> None:
     pair = pairs["near_half"]
     client = client_for("analyst")
+    waiting = LinkCandidate.objects.filter(kind="incident", status="pending").count()
     response = _decide(client, pair, "match", note="Same village, same day.", kind="incident")
     assert response.status_code == 302
+    said = [str(m) for m in client.get(response["Location"]).context["messages"]]
+    assert said == [  # what the verdict did beyond its pair
+        "Decision recorded: same. The 2 records concerned now count towards 1 incident; pairs "
+        f"of this kind waiting for review: {waiting - 1} (before: {waiting})."
+    ]
     assert response["Location"] == reverse("web:linkage_pair", args=[pairs["low"].pk]) + (
         "?kind=incident"
     )

@@ -19,7 +19,7 @@ from civharm.accounts.permissions import capability_required
 from civharm.incidents.linking import LINK_KINDS
 from civharm.incidents.models import LinkDecision
 from civharm.web.linkage.forms import VERDICTS
-from civharm.web.linkage.queue import pseudonym_of
+from civharm.web.linkage.queue import decision_message, pending_counts, pseudonym_of
 
 PAGE_SIZE = 50
 MAX_ID = 2**63 - 1  # the largest id a database column holds
@@ -111,13 +111,13 @@ def change_decision(request: HttpRequest) -> HttpResponse:
     if latest.decision == data["decision"]:  # a page left open while someone else changed it
         messages.info(request, _("This pair already has that verdict; nothing was changed."))
         return redirect(reverse("web:linkage_decisions") + page)
+    waiting = pending_counts()[data["kind"]]
     try:
-        verdicts.decide(
+        done = verdicts.decide(
             data["kind"], data["left"], data["right"], data["decision"], user=request.user.username
         )
     except verdicts.LinkageError as error:
         messages.error(request, str(error))
     else:
-        verdict = _("same") if data["decision"] == "match" else _("different")
-        messages.success(request, _("Decision recorded: {verdict}.").format(verdict=verdict))
+        messages.success(request, decision_message(data["decision"], data["kind"], done, waiting))
     return redirect(reverse("web:linkage_decisions") + page)

@@ -20,7 +20,13 @@ from civharm.core.text import fold
 from civharm.incidents.models import Incident, LinkCandidate, LinkDecision
 from civharm.web.linkage import comparison
 from civharm.web.linkage.forms import DecisionForm, QueueFilterForm
-from civharm.web.linkage.queue import pending_counts, pending_pairs, percent, with_reports
+from civharm.web.linkage.queue import (
+    decision_message,
+    pending_counts,
+    pending_pairs,
+    percent,
+    with_reports,
+)
 
 
 def _query(kind: str, sort: str) -> str:
@@ -123,8 +129,9 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         )
         return redirect("web:linkage_pair", pk=pk)
+    waiting = pending_counts()[candidate.kind]
     try:
-        verdicts.decide(
+        done = verdicts.decide(
             candidate.kind,
             candidate.left_id,
             candidate.right_id,
@@ -135,8 +142,7 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
     except verdicts.LinkageError as error:
         messages.error(request, str(error))
         return redirect("web:linkage_pair", pk=pk)
-    verdict = _("same") if data["decision"] == "match" else _("different")
-    messages.success(request, _("Decision recorded: {verdict}.").format(verdict=verdict))
+    messages.success(request, decision_message(data["decision"], candidate.kind, done, waiting))
     query = _query(data["kind"] or "", data["sort"] or "uncertain")
     following = (
         pending_pairs(data["kind"] or "", data["sort"] or "uncertain").exclude(pk=pk).first()

@@ -11,6 +11,7 @@ from django.db.models.functions import Abs
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from civharm.accounts.permissions import capability_required
@@ -43,6 +44,28 @@ def pending_counts() -> dict[str, int]:
     counts.update({row["kind"]: row["n"] for row in rows.order_by()})
     counts[""] = sum(counts.values())
     return counts
+
+
+def decision_message(decision: str, kind: str, done: dict[str, int], waiting: int) -> str:
+    """What a verdict did: it may merge or split more than its pair (the records' groups are
+    formed again), and propose pairs the new groups would chain. `waiting`: pairs of this kind
+    pending before it."""
+    verdict = _("same") if decision == "match" else _("different")
+    groups = done.get("clusters", 0)
+    if kind == "incident":
+        owners = ngettext("{count} incident", "{count} incidents", groups)
+    else:
+        owners = ngettext("{count} person", "{count} persons", groups)
+    return _(
+        "Decision recorded: {verdict}. The {records} records concerned now count towards "
+        "{owners}; pairs of this kind waiting for review: {pending} (before: {before})."
+    ).format(
+        verdict=verdict,
+        records=done.get("records", 0),
+        owners=owners.format(count=groups),
+        pending=pending_counts()[kind],
+        before=waiting,
+    )
 
 
 def percent(probability: float) -> str:

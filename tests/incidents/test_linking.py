@@ -368,10 +368,25 @@ def test_split_off_a_victim_record_revives_its_person(demo_victims: DemoTruth) -
     assert VictimRecord.objects.filter(person=record.person_id).count() == 1
 
 
+def test_a_cluster_takes_back_the_incident_founded_on_its_report(events: None) -> None:
+    first, other = _field("RE-1"), _field("RE-3")
+    Report.objects.filter(pk=other.pk).update(incident=first.incident_id)  # attached by hand
+    emptied = Incident.objects.get(pk=other.incident_id)
+    assert emptied.founding_record == other.pk
+    apply_clusters(
+        "incident",
+        pd.DataFrame({"record_id": [first.pk, other.pk], "cluster_id": [first.pk, other.pk]}),
+    )
+    other.refresh_from_db()
+    assert other.incident_id == emptied.pk and first.incident_id != emptied.pk
+    assert HarmCount.objects.get(incident=emptied, harm_type="killed").best == 3
+
+
 def test_a_cluster_with_no_incident_of_its_own_gets_a_new_one(events: None) -> None:
     first, other = _field("RE-1"), _field("RE-3")
     Report.objects.filter(pk=other.pk).update(incident=first.incident_id)  # attached by hand
     emptied = Incident.objects.get(pk=other.incident_id)
+    Incident.objects.filter(pk=emptied.pk).update(founding_record=None)  # made before 0008
     apply_clusters(
         "incident",
         pd.DataFrame({"record_id": [first.pk, other.pk], "cluster_id": [first.pk, other.pk]}),
@@ -380,6 +395,7 @@ def test_a_cluster_with_no_incident_of_its_own_gets_a_new_one(events: None) -> N
     created = Incident.objects.get(pk=other.incident_id)
     assert created.pk not in (first.incident_id, emptied.pk)
     assert (created.date_start, created.place_name) == (other.date_start, other.place_name)
+    assert created.founding_record == other.pk
     assert HarmCount.objects.get(incident=created, harm_type="killed").best == 3
 
 

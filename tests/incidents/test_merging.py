@@ -102,3 +102,83 @@ def test_a_split_incident_shows_the_place_and_date_of_its_own_reports(tmp_path: 
             reports[0].admin2_pcode,
             reports[0].place_name,
         )
+
+
+def _holder(record: int) -> int:
+    return VictimRecord.objects.get(report_id=record).person_id
+
+
+def _founded_on_what_they_hold(model: type[Incident] | type[Person]) -> None:
+    """Every live owner holds the record it was founded on, and no two share one; every
+    merged owner points at the owner holding its founding record."""
+    live = model.objects.filter(merged_into=None).exclude(founding_record=None)
+    foundings = list(model.objects.exclude(founding_record=None).values_list("founding_record"))
+    assert len(foundings) == len(set(foundings))
+    holder = Report if model is Incident else VictimRecord
+    key, owner_field = ("id", "incident_id") if model is Incident else ("report_id", "person_id")
+    held = dict(holder.objects.values_list(key, owner_field))
+    for owner in live:
+        assert held[owner.founding_record] == owner.pk
+    for owner in model.objects.exclude(merged_into=None).exclude(founding_record=None):
+        assert owner.merged_into_id == held[owner.founding_record]
+
+
+def test_chains_of_merges_never_pass_a_person_to_another_victim(tmp_path: Path) -> None:
+    """From a review: persons merged into one another, then split again in another order."""
+    r0, r1, r2, r3 = _victims(tmp_path, 4)
+    own = {r: _holder(r) for r in (r0, r1, r2, r3)}
+    for groups in (
+        [[r1, r3], [r2], [r0]],  # P3 merged into P1
+        [[r2, r3], [r1], [r0]],  # r3 goes to P2's group: P3 follows it
+        [[r0], [r1], [r2], [r3]],  # all apart: each victim gets its own person back
+        [[r1, r2, r3], [r0]],
+        [[r0, r1], [r2, r3]],
+        [[r0], [r1], [r2], [r3]],
+    ):
+        apply_clusters("person", _clusters(*groups))
+        _founded_on_what_they_hold(Person)
+    assert {r: _holder(r) for r in own} == own
+    assert Person.objects.count() == 4  # none made: each came back
+
+
+def test_verdicts_in_a_chain_give_each_victim_its_own_person_back(tmp_path: Path) -> None:
+    from civharm.incidents.services.verdicts import decide, split_off
+
+    r1, r2, r3 = _victims(tmp_path, 3)
+    own = {r: _holder(r) for r in (r1, r2, r3)}
+    decide("person", r1, r3, "match", user="analyst-test")
+    decide("person", r2, r3, "match", user="analyst-test")
+    decide("person", r1, r3, "no_match", user="analyst-test")
+    split_off("person", r3, user="analyst-test")
+
+    assert {r: _holder(r) for r in own} == own
+    _founded_on_what_they_hold(Person)
+
+
+def test_chains_of_merged_incidents_give_each_report_its_incident_back(tmp_path: Path) -> None:
+    events = [(f"MLI9{n}", *ACLED_EVENTS[n % 2][1:]) for n in range(3)]
+    import_file(write_acled(tmp_path / "acled.csv", events), "acled", in_background=False)
+    e1, e2, e3 = Report.objects.filter(kind="event").order_by("id").values_list("id", flat=True)
+    own = {e: Report.objects.get(pk=e).incident_id for e in (e1, e2, e3)}
+    for groups in ([[e1, e3], [e2]], [[e2, e3], [e1]], [[e1], [e2], [e3]]):
+        apply_clusters("incident", _clusters(*groups))
+        _founded_on_what_they_hold(Incident)
+    assert {e: Report.objects.get(pk=e).incident_id for e in own} == own
+
+
+def test_an_unchanged_incident_made_before_founding_records_is_left_as_it_is(
+    tmp_path: Path,
+) -> None:
+    events = [(f"MLI7{n}", *ACLED_EVENTS[1][1:]) for n in range(2)]
+    import_file(write_acled(tmp_path / "acled.csv", events), "acled", in_background=False)
+    e1, e2 = Report.objects.filter(kind="event").order_by("id").values_list("id", flat=True)
+    apply_clusters("incident", _clusters([e1, e2]))
+    kept = Incident.objects.get(merged_into=None)
+    Incident.objects.update(founding_record=None, description="as an analyst left it")
+    before = Incident.objects.get(pk=kept.pk)
+
+    apply_clusters("incident", _clusters([e1, e2]))  # a run that changes nothing
+
+    after = Incident.objects.get(pk=kept.pk)
+    assert (after.founding_record, after.description) == (None, "as an analyst left it")
+    assert after.updated_at == before.updated_at

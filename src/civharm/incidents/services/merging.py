@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civharm.core.protection import new_pseudonym
@@ -112,12 +113,23 @@ def _merged_children(owners: Owners) -> dict[int, list[int]]:
     return children
 
 
-def _foundings(owners: Owners, owner_ids: Iterable[int]) -> dict[int, int]:
-    """owner id -> the record it was founded on, for those of `owner_ids` that know it."""
-    found: dict[int, int] = {}
+# Records above which the owners' founding records are read in one pass over the table rather
+# than by a query per batch of records (the column has no index: imports would pay for one).
+FOUNDINGS_IN_ONE_PASS = 10 * BATCH
+
+
+def _foundings(owners: Owners, owner_ids: set[int], records: set[int]) -> dict[int, int]:
+    """owner id -> the record it was founded on, for the owners of `owner_ids` and those founded
+    on one of `records` (wherever they are merged now), when known."""
     rows = owners.owner.objects.filter(founding_record__isnull=False)
-    for chunk in batches(sorted(set(owner_ids))):
+    if len(records) > FOUNDINGS_IN_ONE_PASS:
+        every = rows.values_list("id", "founding_record").iterator(chunk_size=5 * BATCH)
+        return {o: r for o, r in every if r in records or o in owner_ids}
+    found: dict[int, int] = {}
+    for chunk in batches(sorted(owner_ids)):
         found.update(rows.filter(pk__in=chunk).values_list("id", "founding_record"))
+    for chunk in batches(sorted(records)):
+        found.update(rows.filter(founding_record__in=chunk).values_list("id", "founding_record"))
     return found
 
 
@@ -129,17 +141,18 @@ def _choose_owners(
 ) -> tuple[dict[int, int], list[list[int]]]:
     """record id -> canonical owner; and the groups that need a new owner.
 
-    First each group takes the owner founded on one of its records (current or merged into a
-    current one), so a split gives every incident (person) back the reports it shows; then
-    the other groups take a free current owner, or revive a merged one."""
+    First each group takes the owner founded on one of its records (wherever it is merged), so
+    a split gives every incident (person) back the reports it shows; then the other groups take
+    a free current owner, or revive one merged into one of their owners."""
     taken: set[int] = set()
     canonical: dict[int, int] = {}
     waiting: list[tuple[list[int], list[int]]] = []
+    founders: dict[int, list[int]] = defaultdict(list)
+    for owner, record in founding.items():
+        founders[record].append(owner)
     for group in groups:
         current = sorted({holdings[r] for r in group if r in holdings})
-        near = current + [c for o in current for c in children.get(o, ())]
-        members = set(group)
-        founded = sorted(o for o in near if founding.get(o) in members and o not in taken)
+        founded = sorted(o for r in group for o in founders.get(r, ()) if o not in taken)
         if founded:
             taken.add(founded[0])
             canonical.update(dict.fromkeys(group, founded[0]))
@@ -174,19 +187,24 @@ def _apply(owners: Owners, groups: list[list[int]]) -> dict[str, Any]:
     holdings = owners.holdings(r for g in groups for r in g)
     children = _merged_children(owners)
     current = set(holdings.values())
-    founding = _foundings(owners, current | {c for o in current for c in children.get(o, ())})
+    near = current | {c for o in current for c in children.get(o, ())}
+    founding = _foundings(owners, near, set(holdings))
     canonical, homeless = _choose_owners(groups, holdings, children, founding)
-    _refound(kind, groups, canonical, founding)
-    founded_by = {record: owner for owner, record in founding.items()}
-    new = _new_owners(kind, homeless, holdings, founded_by)
+    new = _new_owners(kind, homeless, holdings)
     for group, owner_id in zip(homeless, new, strict=True):
         canonical.update(dict.fromkeys(group, owner_id))
     moved = {r: o for r, o in canonical.items() if holdings.get(r) != o}
     _move(owners, moved)
     left = {holdings[r] for r in moved if r in holdings}
     kept = set(canonical.values())
+    _refound(kind, groups, canonical, founding, set(moved.values()) | left)
     emptied = _without_records(owners, left - kept)
     target = {holdings[r]: canonical[r] for r in moved if holdings.get(r) in emptied}
+    # an owner that holds nothing now goes with the record it was founded on, wherever it is
+    holding = kept | (current - emptied)
+    target.update(
+        (o, canonical[r]) for o, r in founding.items() if o not in holding and r in canonical
+    )
     _set_merged_into(owners, target, kept)
     if kind == "incident":
         recompute_incidents(kept & (left | set(moved.values())) | emptied)
@@ -243,54 +261,61 @@ def _set_merged_into(owners: Owners, target: dict[int, int], kept: set[int]) -> 
     update_column(model, "merged_into", followers)
 
 
-def _new_owners(
-    kind: str, groups: list[list[int]], holdings: dict[int, int], founded_by: dict[int, int]
-) -> list[int]:
-    """A new incident (person) per group that found none to take: from its earliest record."""
+def _new_owners(kind: str, groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
+    """A new incident (person) per group that found none to take (no owner was founded on one
+    of its records): founded on its first record (_founding_reports, min for persons)."""
     if not groups:
         return []
     if kind == "incident":
         return _new_incidents(groups)
-    return _new_persons(groups, holdings, founded_by)
+    return _new_persons(groups, holdings)
 
 
 INCIDENT_COPIED_FIELDS = (*PLACE_DATE_FIELDS, "interaction_context", "description")
 
 
-def _earliest_reports(groups: list[list[int]]) -> list[dict[str, Any]]:
-    """Each group's earliest event report (by date, then id), with the fields an incident
-    copies from the report it is founded on."""
+_PRECISE_FIRST = {"day": 0, "week": 1, "month": 2, "year": 3}
+
+
+def _founding_reports(groups: list[list[int]]) -> list[dict[str, Any]]:
+    """The event report each group's new incident is founded on, with the fields it copies:
+    the most precisely dated (a month's report is dated the 1st), then the earliest."""
     reports = {
         r["id"]: r
         for chunk in batches(r for g in groups for r in g)
         for r in Report.objects.filter(pk__in=chunk).values("id", *INCIDENT_COPIED_FIELDS)
     }
-    return [
-        reports[min(group, key=lambda r: (reports[r]["date_start"] or date.max, r))]
-        for group in groups
-    ]
+
+    def rank(r: int) -> tuple[int, date, int]:
+        report = reports[r]
+        return (
+            _PRECISE_FIRST.get(report["date_precision"], 4),
+            report["date_start"] or date.max,
+            r,
+        )
+
+    return [reports[min(group, key=rank)] for group in groups]
 
 
 def _new_incidents(groups: list[list[int]]) -> list[int]:
     created = [
         Incident(**{f: first[f] for f in INCIDENT_COPIED_FIELDS}, founding_record=first["id"])
-        for first in _earliest_reports(groups)
+        for first in _founding_reports(groups)
     ]
     return [incident.pk for incident in Incident.objects.bulk_create(created)]
 
 
-def _new_persons(
-    groups: list[list[int]], holdings: dict[int, int], founded_by: dict[int, int]
-) -> list[int]:
-    """A copy of the person founded on the group's earliest record (else of its current
-    person), with a new pseudonym and that record's name, sex and age."""
+def _new_persons(groups: list[list[int]], holdings: dict[int, int]) -> list[int]:
+    """A copy of the group's first record's current person, with a new pseudonym and that
+    record's name, sex and age (no person was founded on one of the group's records: lists
+    give no contact or community that could be told apart)."""
     first_records = [min(group) for group in groups]
-    templates = Person.objects.in_bulk({founded_by.get(r, holdings[r]) for r in first_records})
+    templates = Person.objects.in_bulk({holdings[r] for r in first_records})
     own = _own_details(first_records)
     copied = [f.attname for f in Person._meta.concrete_fields if f.attname not in _NOT_COPIED]
     created = [
         Person(
-            **{name: getattr(templates[founded_by.get(r, holdings[r])], name) for name in copied},
+            **{name: getattr(templates[holdings[r]], name) for name in copied},
             **own[r],
             pseudonym=new_pseudonym(),
             founding_record=r,
@@ -316,23 +341,31 @@ def _own_details(records: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _refound(
-    kind: str, groups: list[list[int]], canonical: dict[int, int], founding: dict[int, int]
+    kind: str,
+    groups: list[list[int]],
+    canonical: dict[int, int],
+    founding: dict[int, int],
+    changed: set[int],
 ) -> None:
-    """An owner kept for a group without the record it was founded on (none of the group's
-    owners was founded on one of its records) shows that record no more: it is founded again
-    on the group's earliest record, and shows that record's details."""
+    """An owner of `changed` (it gained or lost records) kept for a group without the record
+    it was founded on (no owner was founded on one of the group's records) shows that record
+    no more: it is founded again on the group's first record, and shows that record's details.
+    An owner whose records did not change is left as it is, founded or not."""
     stale = [
         (group, canonical[group[0]])
         for group in groups
-        if group[0] in canonical and founding.get(canonical[group[0]]) not in set(group)
+        if canonical[group[0]] in changed and founding.get(canonical[group[0]]) not in set(group)
     ]
     if not stale:
         return
     if kind == "incident":
-        firsts = _earliest_reports([group for group, _owner in stale])
+        firsts = _founding_reports([group for group, _owner in stale])
+        now = timezone.now()  # the analysis snapshot finds changed incidents by updated_at
         for (_group, owner), first in zip(stale, firsts, strict=True):
             fields = {f: first[f] for f in INCIDENT_COPIED_FIELDS}
-            Incident.objects.filter(pk=owner).update(**fields, founding_record=first["id"])
+            Incident.objects.filter(pk=owner).update(
+                **fields, founding_record=first["id"], updated_at=now
+            )
         return
     firsts = [min(group) for group, _owner in stale]
     own = _own_details(firsts)

@@ -182,3 +182,19 @@ def test_an_unchanged_incident_made_before_founding_records_is_left_as_it_is(
     after = Incident.objects.get(pk=kept.pk)
     assert (after.founding_record, after.description) == (None, "as an analyst left it")
     assert after.updated_at == before.updated_at
+
+
+def test_an_owner_founded_elsewhere_is_never_given_to_a_group_without_a_founder(
+    tmp_path: Path,
+) -> None:
+    """From a review: a register linked before founding records, where some owners have none."""
+    r1, r2, r3 = _victims(tmp_path, 3)
+    p2, p3 = _holder(r2), _holder(r3)
+    apply_clusters("person", _clusters([r2, r3], [r1]))  # P3 merged into P2
+    Person.objects.filter(pk=p3).update(founding_record=None)  # as migration 0008 may leave it
+
+    apply_clusters("person", _clusters([r1, r2], [r3]))  # r2 joins r1; r3 on its own
+
+    assert Person.objects.get(pk=p2).merged_into_id == _holder(r2)  # with its founding record
+    assert _holder(r3) != p2 and _shown(Person.objects.get(pk=_holder(r3))) == _own(r3)
+    _founded_on_what_they_hold(Person)

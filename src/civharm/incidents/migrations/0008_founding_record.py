@@ -9,10 +9,10 @@ INCIDENT_COPIES = (
 
 
 def found_owners(apps, schema_editor):
-    """Where it can be told: an incident (person) was made from the one report (victim record)
-    it holds, or from the one of its reports (of those of the incident it was merged into)
-    whose copied fields it still shows: place, date and description (sex, age and date of
-    harm). Owners that match none or several keep None (merging then keeps the old rule)."""
+    """Where it can be told: an incident (person) was made from the one of its reports (of those
+    of the incident it was merged into) whose copied fields it still shows: place, date and
+    description (name, sex, age and date of harm). Holding one record is no proof: a revived
+    owner kept its own. Owners that match none or several keep None (merging's old rule)."""
     Incident = apps.get_model("incidents", "Incident")
     Person = apps.get_model("incidents", "Person")
     Report = apps.get_model("incidents", "Report")
@@ -20,24 +20,28 @@ def found_owners(apps, schema_editor):
     reports = Report.objects.filter(kind="event", incident__isnull=False)
     rows = reports.values_list("incident_id", "id", *INCIDENT_COPIES)
     _found(schema_editor, Incident, rows, INCIDENT_COPIES)
+    if not Person.objects.exists():  # a new register: no key needed
+        return
+    from civharm.incidents.protection import field_cipher
+
+    name = field_cipher().decrypt  # tells victims of one sex, age and date apart; kept in memory
     records = VictimRecord.objects.values_list(
-        "person_id", "report_id", "sex", "age", "age_band", "report__date_start"
+        "person_id", "report_id", "name_encrypted", "sex", "age", "age_band", "report__date_start"
     )
-    _found(schema_editor, Person, records, ("sex", "age", "age_band", "date_of_harm"))
+    fields = ("name_encrypted", "sex", "age", "age_band", "date_of_harm")
+    _found(schema_editor, Person, records, fields, lambda values: (name(values[0]), *values[1:]))
 
 
-def _found(schema_editor, model, rows, fields):
+def _found(schema_editor, model, rows, fields, shown=tuple):
     by_owner = {}
     for owner, record, *values in rows.iterator(chunk_size=2000):
-        by_owner.setdefault(owner, []).append((record, tuple(values)))
+        by_owner.setdefault(owner, []).append((record, shown(tuple(values))))
     owners = model.objects.values_list("id", "merged_into_id", *fields)
     chosen = {}
-    for owner, target, *shown in owners.iterator(chunk_size=2000):
-        held = by_owner.get(owner, [])
-        if len(held) == 1 and target is None:
-            chosen[owner] = held[0][0]
-            continue
-        same = [r for r, values in held + by_owner.get(target, []) if values == tuple(shown)]
+    for owner, target, *own in owners.iterator(chunk_size=2000):
+        mine = shown(tuple(own))
+        held = by_owner.get(owner, []) + by_owner.get(target, [])
+        same = [record for record, values in held if values == mine]
         if len(same) == 1:
             chosen[owner] = same[0]
     counts = {}

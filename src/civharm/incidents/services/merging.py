@@ -115,7 +115,7 @@ def _merged_children(owners: Owners) -> dict[int, list[int]]:
 
 # Records above which the owners' founding records are read in one pass over the table rather
 # than by a query per batch of records (the column has no index: imports would pay for one).
-FOUNDINGS_IN_ONE_PASS = 10 * BATCH
+FOUNDINGS_IN_ONE_PASS = 2 * BATCH  # measured: a pass is as fast as 1 batch query at 20,000
 
 
 def _foundings(owners: Owners, owner_ids: set[int], records: set[int]) -> dict[int, int]:
@@ -159,10 +159,13 @@ def _choose_owners(
         else:
             waiting.append((group, current))
     homeless: list[list[int]] = []
+    # an owner founded on a record of another group goes with that record, never to this one
+    spoken_for = {o for group in groups for r in group for o in founders.get(r, ())}
     for group, current in waiting:
-        free = [o for o in current if o not in taken]
+        free = [o for o in current if o not in taken and o not in spoken_for]
         if not free:  # revive an owner that was merged into one of the group's owners
-            free = [c for o in current for c in children.get(o, ()) if c not in taken][:1]
+            merged = [c for o in current for c in children.get(o, ())]
+            free = [c for c in merged if c not in taken and c not in spoken_for][:1]
         if not free:
             homeless.append(group)
             continue

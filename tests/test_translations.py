@@ -88,6 +88,7 @@ def test_messages_for_people_go_through_gettext(path: Path) -> None:
     assert not offenders, f"untranslated message in {path.name}: {offenders}"
 
 
+@pytest.mark.not_the_database
 def test_cli_speaks_french_by_default_and_english_on_request(cli_env: dict[str, str]) -> None:
     french = dict(cli_env)
     french.pop("CIVHARM_LANG")

@@ -347,6 +347,7 @@ def test_an_output_named_other_than_pdf_or_html_is_refused(tmp_path: Path) -> No
     assert list(tmp_path.iterdir()) == [] and not Brief.objects.exists()
 
 
+@pytest.mark.not_the_database
 def test_mistakes_are_one_sentence_errors(cli_env: dict[str, str]) -> None:
     period = ("--from", "2022-01", "--to", "2022-12")
     result = run_cli(cli_env, "brief", "--region", "Atlantis", *period, check=False)

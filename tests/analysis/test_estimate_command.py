@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from civharm.demo import generate_demo
 from tests.conftest import run_cli
 
@@ -35,6 +37,7 @@ def test_a_histories_file_gives_rounded_figures_as_json(
     assert result.stderr == ""
 
 
+@pytest.mark.not_the_database
 def test_mistakes_are_errors_for_people(cli_env: dict[str, str], tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("A,B,count\n1,0,5\n1,1,beaucoup\n", encoding="utf-8")

@@ -119,6 +119,7 @@ def test_list_shows_prefix_and_state_never_the_secret() -> None:
     assert secret not in out.getvalue() and "active" in out.getvalue()
 
 
+@pytest.mark.not_the_database
 def test_civharm_apitoken_create_prints_the_token_once(cli_env: dict[str, str]) -> None:
     cli_env["CIVHARM_PASSWORD"] = "correct horse battery staple 42"
     run_cli(cli_env, "createuser", "awa", "--role", "analyst")

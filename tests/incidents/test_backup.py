@@ -41,6 +41,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(
     assert result.returncode != 0 and "Traceback" not in result.stderr
 
 
+@pytest.mark.not_the_database
 def test_backup_refuses_to_overwrite(cli_env: dict[str, str], tmp_path: Path) -> None:
     run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "a.csv")))
     existing = tmp_path / "exists.backup"
@@ -49,6 +50,7 @@ def test_backup_refuses_to_overwrite(cli_env: dict[str, str], tmp_path: Path) ->
     assert result.returncode != 0 and existing.read_text(encoding="utf-8") == "keep me"
 
 
+@pytest.mark.not_the_database
 def test_restore_asks_for_confirmation(cli_env: dict[str, str], tmp_path: Path) -> None:
     run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "a.csv")))
     backup = tmp_path / "register.backup"
@@ -57,6 +59,7 @@ def test_restore_asks_for_confirmation(cli_env: dict[str, str], tmp_path: Path) 
     assert refused.returncode != 0 and "--yes" in refused.stderr
 
 
+@pytest.mark.not_the_database
 def test_backups_are_private(cli_env: dict[str, str], tmp_path: Path) -> None:
     run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "a.csv")))
     backup = tmp_path / "register.backup"
@@ -81,6 +84,7 @@ def test_restore_under_another_key_is_refused_and_the_register_kept(
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1 + 3  # our register is back
 
 
+@pytest.mark.not_the_database
 def test_a_missing_key_file_is_refused_not_replaced(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

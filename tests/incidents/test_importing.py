@@ -106,6 +106,7 @@ def test_cli_json_summary_and_idempotency(cli_env: dict[str, str], tmp_path: Pat
     ("content", "name"),
     [(b"", "empty.csv"), (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40, "photo.csv")],
 )
+@pytest.mark.not_the_database
 def test_unreadable_file_is_refused_in_one_sentence(
     cli_env: dict[str, str], tmp_path: Path, content: bytes, name: str
 ) -> None:
@@ -117,6 +118,7 @@ def test_unreadable_file_is_refused_in_one_sentence(
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.not_the_database
 def test_missing_file_and_unnamed_victim_list_are_refused_plainly(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -128,6 +130,7 @@ def test_missing_file_and_unnamed_victim_list_are_refused_plainly(
     assert unnamed.returncode != 0 and "--source" in unnamed.stderr
 
 
+@pytest.mark.not_the_database
 def test_import_user_is_checked(cli_env: dict[str, str], tmp_path: Path) -> None:
     env = dict(cli_env, CIVHARM_PASSWORD="a long enough passphrase 7")
     run_cli(env, "createuser", "trainer1", "--role", "trainer")

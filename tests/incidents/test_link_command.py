@@ -50,6 +50,7 @@ def test_link_json_gives_the_counts_of_both_kinds(cli_env: dict[str, str], tmp_p
     assert again == {"incident": counts["incident"]}
 
 
+@pytest.mark.not_the_database
 def test_link_shows_its_steps_and_a_summary(cli_env: dict[str, str], tmp_path: Path) -> None:
     run_cli(cli_env, "import", "acled", str(write_acled(tmp_path / "acled.csv")))
     reports = write_field_reports(tmp_path / "entretiens.csv")
@@ -72,6 +73,7 @@ def test_an_unknown_engine_is_an_error_for_people(cli_env: dict[str, str]) -> No
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.not_the_database
 def test_only_a_role_that_may_review_links_as_itself(cli_env: dict[str, str]) -> None:
     env = {**cli_env, "CIVHARM_PASSWORD": "a long demo passphrase 42"}
     run_cli(env, "createuser", "fieldworker", "--role", "field_researcher")
@@ -82,6 +84,7 @@ def test_only_a_role_that_may_review_links_as_itself(cli_env: dict[str, str]) ->
     assert counts["incident"]["records"] == 0
 
 
+@pytest.mark.not_the_database
 def test_an_empty_register_trains_nothing_and_says_so(cli_env: dict[str, str]) -> None:
     counts = json.loads(run_cli(cli_env, "link", "--json").stdout)
     assert [counts[kind]["model_trained"] for kind in ("incident", "person")] == [0, 0]
@@ -119,6 +122,7 @@ def test_a_stopped_run_says_what_stands_and_leaves_nothing_behind(
     assert runs["incident"]["model_trained"] == 0  # the incidents' run before the stop stood
 
 
+@pytest.mark.not_the_database
 def test_running_out_of_memory_is_a_message_with_what_to_set(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -130,6 +134,7 @@ def test_running_out_of_memory_is_a_message_with_what_to_set(
     assert "select" not in result.stderr.lower()  # no SQL from the engine either
 
 
+@pytest.mark.not_the_database
 def test_a_data_folder_that_is_a_file_or_no_password_to_ask_for_is_a_sentence(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -229,6 +229,7 @@ def test_a_follow_up_interview_names_the_pseudonym_of_someone_already_interviewe
     assert follow_up.interviewee_id == first.interviewee_id
 
 
+@pytest.mark.not_the_database
 def test_the_command_never_prints_an_answer_and_survives_broken_files(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:

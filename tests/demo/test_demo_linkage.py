@@ -1,19 +1,17 @@
 """The demo gives linkage work: one event told by several sources with a day or two between
-them, and a register that `civharm demo` has linked, with pairs waiting for review."""
+them (tests/incidents/test_demo_command.py checks that `civharm demo` links its register,
+with pairs waiting for review)."""
 
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from datetime import date, datetime
-from pathlib import Path
 
 import openpyxl
 import pytest
 
 from civharm.demo import DemoTruth, generate_demo
-from tests.conftest import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +50,3 @@ def test_most_events_are_told_by_two_sources_or_more(demo: DemoTruth) -> None:
                 sources_of[event_id].add(name)
     told_twice = [e for e, names in sources_of.items() if len(names) >= 2]
     assert len(told_twice) >= len(demo.events) / 2
-
-
-def test_the_demo_register_is_linked_with_pairs_to_review(cli_env: dict[str, str]) -> None:
-    built = run_cli(cli_env, "demo", "--no-serve")
-    assert "pairs waiting for review" in built.stdout
-    counts = json.loads(run_cli(cli_env, "link", "--json").stdout)  # again: the same register
-    incidents, persons = counts["incident"], counts["person"]
-    assert incidents["clusters"] < incidents["records"] and incidents["incidents_merged"] > 20
-    assert persons["clusters"] < persons["records"] and persons["persons_merged"] > 20
-    assert incidents["review_pairs"] > 0 and persons["review_pairs"] > 0
-    assert Path(cli_env["CIVHARM_DATA"], "demo-sources").is_dir()

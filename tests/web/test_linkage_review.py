@@ -578,3 +578,48 @@ def test_only_a_decided_pair_can_be_changed_and_huge_ids_are_refused(
     again = client.post(url, {**undecided, "decision": "no_match"}, follow=True)
     assert any("already has that verdict" in str(m) for m in again.context["messages"])
     assert LinkDecision.objects.count() == 1
+
+
+def _grouped_table(html: str) -> str:
+    found = re.search(r'<table class="pair-grouped".*?</table>', html, re.S)
+    assert found, "the held-back pair lists no grouped record"
+    return found.group(0)
+
+
+def test_a_held_back_person_pair_shows_the_record_of_the_same_list_it_is_counted_with(
+    client_for: Callable[[str], Client], tmp_path: Path
+) -> None:
+    """Two lists name the same three people. The first entries of the two lists are one person
+    by a verdict: the second list's second entry can then not join that person, and its pair
+    with the first list's first entry is held back. The page says which record of the second
+    list stands in the way, by its row, and names nobody in that table."""
+    from civharm.incidents.services import verdicts
+
+    for file_name, source in (("ong.csv", "ONG test"), ("onu.csv", "ONU test")):
+        import_file(
+            write_victims(tmp_path / file_name), "victims", source_name=source, in_background=False
+        )
+    ong = list(Report.objects.filter(source__name="ONG test").order_by("row_number"))
+    onu = list(Report.objects.filter(source__name="ONU test").order_by("row_number"))
+    verdicts.decide("person", ong[0].pk, onu[0].pk, "match", user="analyst-user")
+    held = _pair("person", ong[0], onu[1], 0.97, reason="chained")
+    html = client_for("analyst").get(reverse("web:linkage_pair", args=[held.pk])).content.decode()
+    assert "Why this pair was held back" in html and "one person" in html
+    table = _grouped_table(html)
+    assert table.count("<tr") == 2  # the header, and the second list's first entry (row 2)
+    assert "ONU test" in table and "row 2" in table and "the other record's list" in table
+    assert "the first record" in table and "34" in table  # whom it is counted with; its age
+    assert "KONAT" not in table.upper() and "Fatoumata" not in table  # never a name here
+    assert 'id="held-back-same-list"' not in html  # the pair's own two lists differ
+
+
+def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_such_section(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    client = client_for("analyst")
+    chained = pairs["chained"]  # two ACLED reports, counted with nothing else
+    html = client.get(reverse("web:linkage_pair", args=[chained.pk])).content.decode()
+    assert "Why this pair was held back" in html and "one incident" in html
+    assert 'id="held-back-same-list"' in html and 'id="pair-grouped-none"' in html
+    html = client.get(reverse("web:linkage_pair", args=[pairs["low"].pk])).content.decode()
+    assert "Why this pair was held back" not in html

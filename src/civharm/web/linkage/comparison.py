@@ -169,6 +169,68 @@ def person_rows(left: Report, right: Report, names: Identities | None) -> list[R
     ]
 
 
+GROUPED_SHOWN = 20  # records listed per side of a held-back pair; the page counts the rest
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """A record counted with one side of a held-back ("chained") pair, by its list and row:
+    never a name."""
+
+    side: int  # 0: with the first record, 1: with the second
+    source: str
+    shown_id: str
+    date: str
+    cercle: str
+    sex: str
+    age: str
+    from_the_other_list: bool  # the other record's list: the two could never be one
+
+
+def _group_of(candidate: LinkCandidate, report: Report) -> list[Report]:
+    """The other reports of the incident (victim records of the person) `report` counts in."""
+    pair = (candidate.left_id, candidate.right_id)
+    if candidate.kind == "incident":
+        if report.incident_id is None:
+            return []
+        others = Report.objects.filter(incident_id=report.incident_id)
+    else:
+        record = victim_record(report)
+        if record is None:
+            return []
+        others = Report.objects.filter(victim_record__person_id=record.person_id)
+    others = others.exclude(pk__in=pair).select_related("source", "victim_record")
+    return list(others.order_by("date_start", "pk"))
+
+
+def grouped_with(candidate: LinkCandidate) -> tuple[list[Grouped], int]:
+    """For a pair held back by the clustering rules: the records already counted with each
+    side, those from the other side's list first (GROUPED_SHOWN per side at most), and how
+    many more there are."""
+    sides = (candidate.left, candidate.right)
+    shown: list[Grouped] = []
+    more = 0
+    for side, report in enumerate(sides):
+        other_source = sides[1 - side].source_id
+        group = sorted(_group_of(candidate, report), key=lambda r: r.source_id != other_source)
+        more += max(len(group) - GROUPED_SHOWN, 0)
+        for member in group[:GROUPED_SHOWN]:
+            record = victim_record(member) if candidate.kind == "person" else None
+            shown.append(
+                Grouped(
+                    side,
+                    member.source.name,
+                    member.shown_id,
+                    _date(member),
+                    member.admin2_name or "–",
+                    record.get_sex_display() if record else "",
+                    _age(record),
+                    member.source_id == other_source,
+                )
+            )
+    return shown, more
+
+
 # report id -> {"name": …, "father_name": …} as the record's list wrote them
 Identities = dict[int, dict[str, str]]
 

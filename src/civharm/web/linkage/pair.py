@@ -67,14 +67,20 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
         rows = comparison.incident_rows(left, right)
     else:
         rows = comparison.person_rows(left, right, names)
+    grouped, grouped_more = (
+        comparison.grouped_with(candidate) if candidate.reason == "chained" else ([], 0)
+    )
     context = {
         "candidate": candidate,
+        "grouped": grouped,
+        "grouped_more": grouped_more,
         "percent": percent(candidate.probability),
         "rows": rows,
         "differing": sum(row.differs for row in rows),
         "names_shown": names is not None,
         "counted_in": _counted_in(candidate),
         "history": _history(candidate),
+        "same_list": left.source_id == right.source_id,
         "form": DecisionForm(initial={"kind": kind, "sort": sort}),
         "pending": pending_counts()[kind],
         "queue_query": _query(kind, sort),

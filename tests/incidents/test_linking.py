@@ -519,3 +519,50 @@ def test_a_verdict_waits_for_a_saving_run_then_says_so(
     assert not LinkDecision.objects.exists()
     decide("incident", acled.pk, field.pk, "match", user=USER)  # the run is done: recorded
     assert _same_incident(acled, field)
+
+
+def test_a_run_stopped_outright_is_marked_failed_and_its_scratch_removed_by_the_next(
+    events: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGKILL or a power cut leave a run marked running and its scratch folder (spill files
+    with decrypted names) on disk. The next run closes the one and removes the other, and
+    leaves what belongs to a live process, another machine or nobody it knows."""
+    import socket
+    import subprocess
+    import sys
+
+    from civharm.core.processes import this_process
+    from civharm.linkage.engines import OWNER_FILE, SCRATCH_PREFIX
+
+    finished = subprocess.run(  # a process that was, and is no more
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead = {"host": socket.gethostname(), "pid": int(finished.stdout)}
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # this test's temporary folder
+    folders = {}
+    for name, owner in (("killed", dead), ("alive", this_process()), ("unknown", None)):
+        folders[name] = tmp_path / f"{SCRATCH_PREFIX}{name}"
+        (folders[name] / "duckdb").mkdir(parents=True)
+        (folders[name] / "duckdb" / "spill.tmp").write_text("decrypted names", encoding="utf-8")
+        if owner is not None:
+            (folders[name] / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+    killed = LinkRun.objects.create(
+        kind="incident", engine="duckdb", started_by=USER, settings={"process": dead}
+    )
+    elsewhere = LinkRun.objects.create(
+        kind="incident",
+        engine="duckdb",
+        started_by=USER,
+        settings={"process": {**dead, "host": "another-machine"}},
+    )
+    steps: list[str] = []
+    run_linkage("incident", user=USER, progress=steps.append)
+    killed.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert (killed.status, elsewhere.status) == ("failed", "running")
+    assert killed.finished_at is not None
+    said = [step for step in steps if f"#{killed.pk} " in step]
+    assert len(said) == 1 and "nothing of it was kept" in said[0]
+    assert LinkRun.objects.filter(kind="incident", status="complete").count() == 1
+    left = sorted(path.name for path in tmp_path.glob(SCRATCH_PREFIX + "*"))
+    assert left == [f"{SCRATCH_PREFIX}alive", f"{SCRATCH_PREFIX}unknown"]  # and its own: gone

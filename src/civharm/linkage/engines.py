@@ -2,10 +2,13 @@
 
 Every engine gets a private (0700) scratch folder for its spill, shuffle and checkpoint files,
 removed on close: the frames hold victims' names, so nothing may land in the working directory.
+A run killed outright cannot remove its folder: the next engine opened on this machine does
+(sweep_abandoned_scratch), knowing it by the owner file written in it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -20,6 +23,7 @@ from typing import Any
 from splink.internals.database_api import DatabaseAPI
 
 from civharm.core.i18n import _
+from civharm.core.processes import gone, this_process
 
 ENGINES = ("duckdb", "spark")
 MINIMUM_JAVA = 17
@@ -27,6 +31,10 @@ SPARK_APP_NAME = "civharm-linkage"
 # DuckDB takes all the memory it is allowed before it spills. A million victim records link
 # in this much with a modest spill, leaving room for the frames beside it (bench/linkage.py).
 DUCKDB_MEMORY_CAP = 4 * 2**30
+
+SCRATCH_PREFIX = "civharm-linkage-"
+OWNER_FILE = "owner.json"  # in each scratch folder: the process that made it (this_process)
+logger = logging.getLogger(__name__)
 
 # Scratch folder of each open engine; the finaliser also runs at interpreter exit.
 _scratch: weakref.WeakKeyDictionary[DatabaseAPI[Any], weakref.finalize] = (
@@ -54,8 +62,10 @@ def open_engine(
         raise EngineUnavailable(
             _("Unknown linkage engine “{name}”: choose duckdb or spark.").format(name=name)
         )
+    sweep_abandoned_scratch()
     try:
-        scratch = Path(tempfile.mkdtemp(prefix="civharm-linkage-"))  # mode 0700
+        scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))  # mode 0700
+        (scratch / OWNER_FILE).write_text(json.dumps(this_process()), encoding="utf-8")
     except OSError as error:
         raise EngineUnavailable(
             _(
@@ -73,6 +83,26 @@ def open_engine(
         raise
     _scratch[api] = weakref.finalize(api, shutil.rmtree, scratch, ignore_errors=True)
     return api
+
+
+def sweep_abandoned_scratch() -> int:
+    """Remove the scratch folders (spill files, decrypted names among them) that engines of
+    processes now gone left in the temporary folder; returns how many. A folder without an
+    owner file, of another user or of a process still alive is left alone."""
+    removed = 0
+    for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
+        try:
+            if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+                continue
+            owner = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if gone(owner):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    if removed:
+        logger.info("removed %d linkage scratch folder(s) left by a stopped process", removed)
+    return removed
 
 
 def close_engine(api: DatabaseAPI[Any]) -> None:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
+from civharm.core.processes import gone, this_process
 from civharm.incidents.models import (
     Incident,
     LinkCandidate,
@@ -225,6 +226,14 @@ def run_linkage(
     if owned:
         db_api = open_engine(engine)
     try:
+        for stopped in close_stopped_runs(kind):
+            if progress is not None:
+                progress(
+                    _(
+                        "Run #{run} of {started} never finished (its process was stopped "
+                        "outright): nothing of it was kept, and it is now marked failed."
+                    ).format(run=stopped.pk, started=timezone.localtime(stopped.started_at))
+                )
         run = LinkRun.objects.create(
             kind=kind, engine=engine, started_by=user, settings=_run_settings(config)
         )
@@ -234,8 +243,26 @@ def run_linkage(
             close_engine(db_api)
 
 
+def close_stopped_runs(kind: str) -> list[LinkRun]:
+    """Runs of `kind` still marked running whose process is gone (killed outright, or the
+    machine stopped), marked failed. A run saves in one transaction, which its death rolled
+    back: nothing of it stands. Runs of another machine, or of a live process, are left."""
+    stopped = [
+        run
+        for run in LinkRun.objects.filter(kind=kind, status="running").order_by("id")
+        if gone(run.settings.get("process"))
+    ]
+    for run in stopped:
+        LinkRun.objects.filter(pk=run.pk, status="running").update(
+            status="failed", finished_at=timezone.now()
+        )
+        logger.warning("%s run %s never finished: marked failed", kind, run.pk)
+    return stopped
+
+
 def _run_settings(config: LinkageSettings) -> dict[str, Any]:
     return {
+        "process": this_process(),  # a later run tells a stopped run from a running one
         "link_threshold": config.link_threshold,
         "review_threshold": config.review_threshold,
         "max_review_pairs": config.max_review_pairs,

@@ -603,7 +603,8 @@ def test_a_held_back_person_pair_shows_the_record_of_the_same_list_it_is_counted
     onu = list(Report.objects.filter(source__name="ONU test").order_by("row_number"))
     verdicts.decide("person", ong[0].pk, onu[0].pk, "match", user="analyst-user")
     held = _pair("person", ong[0], onu[1], 0.97, reason="chained")
-    html = client_for("analyst").get(reverse("web:linkage_pair", args=[held.pk])).content.decode()
+    client = client_for("analyst")
+    html = client.get(reverse("web:linkage_pair", args=[held.pk])).content.decode()
     assert "Why this pair was held back" in html and "one person" in html
     table = _grouped_table(html)
     assert table.count("<tr") == 2  # the header, and the second list's first entry (row 2)
@@ -611,6 +612,11 @@ def test_a_held_back_person_pair_shows_the_record_of_the_same_list_it_is_counted
     assert "the first record" in table and "34" in table  # whom it is counted with; its age
     assert "KONAT" not in table.upper() and "Fatoumata" not in table  # never a name here
     assert 'id="held-back-same-list"' not in html  # the pair's own two lists differ
+    # a list known to repeat itself may name one person twice: its record is not marked
+    held.run.settings = {"sources_with_duplicates": ["ONU test"]}
+    held.run.save()
+    html = client.get(reverse("web:linkage_pair", args=[held.pk])).content.decode()
+    assert "ONU test" in _grouped_table(html) and "differs-mark" not in _grouped_table(html)
 
 
 def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_such_section(
@@ -621,5 +627,10 @@ def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_suc
     html = client.get(reverse("web:linkage_pair", args=[chained.pk])).content.decode()
     assert "Why this pair was held back" in html and "one incident" in html
     assert 'id="held-back-same-list"' in html and 'id="pair-grouped-none"' in html
+    # a source the run held to repeat itself: two of its reports may be one incident
+    chained.run.settings = {"sources_with_duplicates": [chained.left.source.name]}
+    chained.run.save()
+    html = client.get(reverse("web:linkage_pair", args=[chained.pk])).content.decode()
+    assert "Why this pair was held back" in html and 'id="held-back-same-list"' not in html
     html = client.get(reverse("web:linkage_pair", args=[pairs["low"].pk])).content.decode()
     assert "Why this pair was held back" not in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_variables
@@ -187,34 +188,51 @@ class Grouped:
     from_the_other_list: bool  # the other record's list: the two could never be one
 
 
-def _group_of(candidate: LinkCandidate, report: Report) -> list[Report]:
-    """The other reports of the incident (victim records of the person) `report` counts in."""
+def _group_of(candidate: LinkCandidate, report: Report) -> QuerySet[Report]:
+    """The other reports of the incident (victim records of the person) `report` counts in,
+    without their text: no description, payload or name is read."""
     pair = (candidate.left_id, candidate.right_id)
     if candidate.kind == "incident":
         if report.incident_id is None:
-            return []
+            return Report.objects.none()
         others = Report.objects.filter(incident_id=report.incident_id)
     else:
         record = victim_record(report)
         if record is None:
-            return []
+            return Report.objects.none()
         others = Report.objects.filter(victim_record__person_id=record.person_id)
-    others = others.exclude(pk__in=pair).select_related("source", "victim_record")
-    return list(others.order_by("date_start", "pk"))
+    hidden = ["payload", "description"]
+    if candidate.kind == "person":
+        hidden += ["victim_record__name_encrypted", "victim_record__father_name_encrypted"]
+    related = ["source", "victim_record"] if candidate.kind == "person" else ["source"]
+    return others.exclude(pk__in=pair).select_related(*related).defer(*hidden)
+
+
+def repeating_lists(candidate: LinkCandidate) -> set[str]:
+    """The lists the pair's run held to repeat themselves (sources_with_duplicates): two of
+    their records may be one, so sharing one of them is no conflict."""
+    return set((candidate.run.settings or {}).get("sources_with_duplicates", []))
 
 
 def grouped_with(candidate: LinkCandidate) -> tuple[list[Grouped], int]:
     """For a pair held back by the clustering rules: the records already counted with each
     side, those from the other side's list first (GROUPED_SHOWN per side at most), and how
-    many more there are."""
+    many more there are. A list known to repeat itself is not marked."""
     sides = (candidate.left, candidate.right)
+    repeating = repeating_lists(candidate)
     shown: list[Grouped] = []
     more = 0
     for side, report in enumerate(sides):
-        other_source = sides[1 - side].source_id
-        group = sorted(_group_of(candidate, report), key=lambda r: r.source_id != other_source)
-        more += max(len(group) - GROUPED_SHOWN, 0)
-        for member in group[:GROUPED_SHOWN]:
+        other = sides[1 - side].source
+        conflicting = None if other.name in repeating else other.pk
+        members = _group_of(candidate, report)
+        more += max(members.count() - GROUPED_SHOWN, 0)
+        other_list_first = Case(
+            When(source_id=conflicting, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        for member in members.order_by(other_list_first, "date_start", "pk")[:GROUPED_SHOWN]:
             record = victim_record(member) if candidate.kind == "person" else None
             shown.append(
                 Grouped(
@@ -225,7 +243,7 @@ def grouped_with(candidate: LinkCandidate) -> tuple[list[Grouped], int]:
                     member.admin2_name or "–",
                     record.get_sex_display() if record else "",
                     _age(record),
-                    member.source_id == other_source,
+                    member.source_id == conflicting,
                 )
             )
     return shown, more

@@ -80,7 +80,10 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
         "names_shown": names is not None,
         "counted_in": _counted_in(candidate),
         "history": _history(candidate),
-        "same_list": left.source_id == right.source_id,
+        "same_list": (
+            left.source_id == right.source_id
+            and left.source.name not in comparison.repeating_lists(candidate)
+        ),
         "form": DecisionForm(initial={"kind": kind, "sort": sort}),
         "pending": pending_counts()[kind],
         "queue_query": _query(kind, sort),

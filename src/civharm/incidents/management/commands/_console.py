@@ -97,8 +97,8 @@ class TranslatedCommand(BaseCommand):
 
     No system checks before it runs: they import every page's view (and with them scipy and
     the PDF writer), which was half of a command's start (1.9 s -> 0.95 s for an export).
-    They check code and settings, not data: `civharm check` and the web server run them, and
-    tests/accounts/test_two_factor.py runs them with the production settings."""
+    They check code and settings, not data: `civharm check` runs them, `civharm demo` before
+    it serves, and tests/accounts/test_two_factor.py with the production settings."""
 
     requires_system_checks: list[str] = []
 

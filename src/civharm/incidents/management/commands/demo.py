@@ -152,6 +152,7 @@ class Command(TranslatedCommand):
         from civharm.accounts.demo_accounts import create_demo_accounts
         from civharm.wsgi import application
 
+        self.check()  # the web app's system checks (commands skip them): before it serves
         console.print(_accounts_table(create_demo_accounts()))
         address = f"http://127.0.0.1:{port}/"
         console.print(

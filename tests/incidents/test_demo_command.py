@@ -32,7 +32,7 @@ def test_demo_builds_a_linked_register_then_serves_it_and_a_second_run_adds_noth
 ) -> None:
     """One journey, as building the demo is the suite's longest step: built, linked with
     pairs to review, exported; then `civharm demo` again, as the README runs it, which
-    finds the register built and serves the web app."""
+    imports, links and estimates again (adding nothing) and serves the web app."""
     first = run_cli(cli_env, "demo", "--no-serve")
     assert "ACLED (demo)" in first.stdout and "The register as files" in first.stdout
     assert "Multiple systems estimates" in first.stdout and "Mopti" in first.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import weakref
 from collections.abc import Iterator
@@ -33,9 +34,12 @@ def test_cycles_are_collected_between_items() -> None:
     # The reading child holds few objects; this test process holds the whole suite's: frozen,
     # they are left out of each collection (which took 16 s here, not 0.1 s).
     gc.freeze()
-    try:
-        for _number in collect_between_items(_cyclic_items(200, refs), every=500):
-            assert not gc.isenabled()  # nothing collects in the middle of an item
+    try:  # closed even if an assertion fails inside: the collector is switched back on
+        with contextlib.closing(
+            collect_between_items(_cyclic_items(200, refs), every=500)
+        ) as items:
+            for _number in items:
+                assert not gc.isenabled()  # nothing collects in the middle of an item
     finally:
         gc.unfreeze()
     assert gc.isenabled()

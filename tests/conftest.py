@@ -117,6 +117,17 @@ def run_cli(
 
 
 @pytest.fixture(autouse=True)
+def _english_to_begin_with() -> None:
+    """Each test starts in English: a page request leaves Django's language at the page's
+    (French by default, LocaleMiddleware sets it and nothing resets it), and tests that ran
+    after one in the same worker read French where they expected English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    i18n.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _private_audit_head(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each test's database starts empty, so each gets its own audit head file."""
     settings.AUDIT_HEAD_FILE = tmp_path / "audit-head.json"

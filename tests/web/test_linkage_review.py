@@ -634,3 +634,33 @@ def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_suc
     assert "Why this pair was held back" in html and 'id="held-back-same-list"' not in html
     html = client.get(reverse("web:linkage_pair", args=[pairs["low"].pk])).content.decode()
     assert "Why this pair was held back" not in html
+
+
+def test_the_queue_says_how_the_latest_run_of_each_kind_ended(
+    client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
+) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    client = client_for("analyst")
+    finished = subprocess.run(  # a process that was, and is no more: a run killed outright
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    LinkRun.objects.create(
+        kind="person",
+        engine="duckdb",
+        started_by="analyst-test",
+        settings={"process": {"host": socket.gethostname(), "pid": int(finished.stdout)}},
+    )
+    html = client.get(reverse("web:linkage_queue")).content.decode()
+    runs = re.search(r'<ul class="linkage-runs".*?</ul>', html, re.S)
+    assert runs, "the queue shows no run"
+    incident, person = re.findall(r'<li data-kind="(\w+)">(.*?)</li>', runs.group(0), re.S)
+    assert incident[0] == "incident" and "complete" in incident[1]
+    assert person[0] == "person" and "stopped without finishing" in person[1]
+
+
+def test_the_queue_says_when_nothing_was_linked_yet(client_for: Callable[[str], Client]) -> None:
+    html = client_for("analyst").get(reverse("web:linkage_queue")).content.decode()
+    assert 'id="linkage-runs-none"' in html and "civharm link" in html

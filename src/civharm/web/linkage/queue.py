@@ -15,8 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from civharm.accounts.permissions import capability_required
-from civharm.incidents.models import LinkCandidate, Report, VictimRecord
-from civharm.web.linkage.forms import QueueFilterForm
+from civharm.core.processes import gone
+from civharm.incidents.models import LinkCandidate, LinkRun, Report, VictimRecord
+from civharm.web.linkage.forms import KIND_CHOICES, QueueFilterForm
 
 PAGE_SIZE = 50
 
@@ -98,6 +99,21 @@ def _label_rows(candidates: list[LinkCandidate]) -> list[LinkCandidate]:
     return candidates
 
 
+def latest_runs() -> list[dict[str, object]]:
+    """The latest linkage run of each kind, with what came of it: "stopped" for a run still
+    marked running whose process on this machine is gone (killed outright)."""
+    rows = []
+    for kind, label in KIND_CHOICES[1:]:  # incidents, persons
+        run = LinkRun.objects.filter(kind=kind).order_by("-id").first()
+        if run is None:
+            continue
+        status = run.status
+        if status == "running" and gone(run.settings.get("process")):
+            status = "stopped"
+        rows.append({"label": label, "run": run, "status": status})
+    return rows
+
+
 @capability_required("review")
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
@@ -119,5 +135,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         "kind": kind,
         "sort": sort,
         "can_see_persons": request.user.can("view_persons"),  # type: ignore[union-attr]
+        "latest_runs": latest_runs(),
     }
     return render(request, "web/linkage/queue.html", context)

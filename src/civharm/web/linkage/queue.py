@@ -104,12 +104,15 @@ def latest_runs() -> list[dict[str, object]]:
     marked running whose process on this machine is gone (killed outright)."""
     rows = []
     for kind, label in KIND_CHOICES[1:]:  # incidents, persons
-        run = LinkRun.objects.filter(kind=kind).order_by("-id").first()
+        runs = LinkRun.objects.filter(kind=kind).defer("settings")  # the model: large
+        run = runs.order_by("-id").first()
         if run is None:
             continue
         status = run.status
-        if status == "running" and gone(run.settings.get("process")):
-            status = "stopped"
+        if status == "running":
+            process = runs.filter(pk=run.pk).values_list("settings__process", flat=True)
+            if gone(process.first()):
+                status = "stopped"
         rows.append({"label": label, "run": run, "status": status})
     return rows
 

@@ -145,3 +145,19 @@ def a_run_saving(kind: str) -> Iterator[None]:
     finally:
         done.set()
         holder.join()
+
+
+def a_finished_process() -> dict[str, object]:
+    """The identity (civharm.core.processes.this_process) of a process that ran and exited:
+    what a run killed outright leaves on record."""
+    import json
+    import subprocess
+    import sys
+
+    script = (
+        "import json; from civharm.core.processes import this_process as p; print(json.dumps(p()))"
+    )
+    finished = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    return dict(json.loads(finished.stdout))

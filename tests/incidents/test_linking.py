@@ -31,7 +31,7 @@ from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import run_linkage
 from civharm.incidents.services.merging import apply_clusters, combine_counts
 from civharm.incidents.services.verdicts import decide, split_off
-from tests.incidents.factories import a_run_saving, write_acled
+from tests.incidents.factories import a_finished_process, a_run_saving, write_acled
 
 pytestmark = pytest.mark.django_db
 USER = "analyst-test"
@@ -527,17 +527,10 @@ def test_a_run_stopped_outright_is_marked_failed_and_its_scratch_removed_by_the_
     """SIGKILL or a power cut leave a run marked running and its scratch folder (spill files
     with decrypted names) on disk. The next run closes the one and removes the other, and
     leaves what belongs to a live process, another machine or nobody it knows."""
-    import socket
-    import subprocess
-    import sys
-
     from civharm.core.processes import this_process
     from civharm.linkage.engines import OWNER_FILE, SCRATCH_PREFIX
 
-    finished = subprocess.run(  # a process that was, and is no more
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    dead = {"host": socket.gethostname(), "pid": int(finished.stdout)}
+    dead = a_finished_process()
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # this test's temporary folder
     folders = {}
     for name, owner in (("killed", dead), ("alive", this_process()), ("unknown", None)):

@@ -27,7 +27,7 @@ from civharm.incidents.models import (
 from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.importing import import_file
 from civharm.web.linkage import comparison
-from tests.incidents.factories import ACLED_EVENTS, write_acled, write_victims
+from tests.incidents.factories import ACLED_EVENTS, a_finished_process, write_acled, write_victims
 from tests.web.conftest import logged_in, make_user
 
 pytestmark = pytest.mark.django_db
@@ -639,19 +639,12 @@ def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_suc
 def test_the_queue_says_how_the_latest_run_of_each_kind_ended(
     client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
 ) -> None:
-    import socket
-    import subprocess
-    import sys
-
     client = client_for("analyst")
-    finished = subprocess.run(  # a process that was, and is no more: a run killed outright
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
-    )
-    LinkRun.objects.create(
+    LinkRun.objects.create(  # a run killed outright: its process is gone
         kind="person",
         engine="duckdb",
         started_by="analyst-test",
-        settings={"process": {"host": socket.gethostname(), "pid": int(finished.stdout)}},
+        settings={"process": a_finished_process()},
     )
     html = client.get(reverse("web:linkage_queue")).content.decode()
     runs = re.search(r'<ul class="linkage-runs".*?</ul>', html, re.S)

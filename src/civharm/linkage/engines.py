@@ -63,10 +63,13 @@ def open_engine(
             _("Unknown linkage engine “{name}”: choose duckdb or spark.").format(name=name)
         )
     sweep_abandoned_scratch()
+    scratch: Path | None = None
     try:
         scratch = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))  # mode 0700
         (scratch / OWNER_FILE).write_text(json.dumps(this_process()), encoding="utf-8")
     except OSError as error:
+        if scratch is not None:  # made, but no owner file: no sweep would ever remove it
+            shutil.rmtree(scratch, ignore_errors=True)
         raise EngineUnavailable(
             _(
                 "Cannot create the linkage's private scratch folder in {folder} ({error}): "

@@ -13,7 +13,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
@@ -232,7 +232,12 @@ def run_linkage(
                     _(
                         "Run #{run} of {started} never finished (its process was stopped "
                         "outright): nothing of it was kept, and it is now marked failed."
-                    ).format(run=stopped.pk, started=timezone.localtime(stopped.started_at))
+                    ).format(
+                        run=stopped.pk,
+                        started=formats.date_format(
+                            timezone.localtime(stopped.started_at), "SHORT_DATETIME_FORMAT"
+                        ),
+                    )
                 )
         run = LinkRun.objects.create(
             kind=kind, engine=engine, started_by=user, settings=_run_settings(config)

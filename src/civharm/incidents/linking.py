@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy
 
+from civharm.core.processes import gone
+
 __all__ = ["LinkCandidate", "LinkDecision", "LinkRun", "RecordLink"]
 
 LINK_KINDS = [
@@ -45,6 +47,11 @@ class LinkRun(models.Model):
     links = models.PositiveIntegerField(default=0)
     review_pairs = models.PositiveIntegerField(default=0)
     settings = models.JSONField(default=dict, blank=True)  # thresholds and model parameters used
+
+    def stopped_outright(self) -> bool:
+        """Marked running, but its process is surely gone (killed outright, or the machine
+        stopped): nothing of it was saved. Its settings hold no model yet: cheap to read."""
+        return self.status == "running" and gone(self.settings.get("process"))
 
 
 class RecordLink(models.Model):

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from civharm.accounts import audit
-from civharm.core.processes import gone, this_process
+from civharm.core.processes import this_process
 from civharm.incidents.models import (
     Incident,
     LinkCandidate,
@@ -252,11 +252,8 @@ def close_stopped_runs(kind: str) -> list[LinkRun]:
     """Runs of `kind` still marked running whose process is gone (killed outright, or the
     machine stopped), marked failed. A run saves in one transaction, which its death rolled
     back: nothing of it stands. Runs of another machine, or of a live process, are left."""
-    stopped = [
-        run
-        for run in LinkRun.objects.filter(kind=kind, status="running").order_by("id")
-        if gone(run.settings.get("process"))
-    ]
+    running = LinkRun.objects.filter(kind=kind, status="running").order_by("id")
+    stopped = [run for run in running if run.stopped_outright()]
     for run in stopped:
         LinkRun.objects.filter(pk=run.pk, status="running").update(
             status="failed", finished_at=timezone.now()

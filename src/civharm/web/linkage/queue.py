@@ -15,7 +15,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from civharm.accounts.permissions import capability_required
-from civharm.core.processes import gone
 from civharm.incidents.models import LinkCandidate, LinkRun, Report, VictimRecord
 from civharm.web.linkage.forms import KIND_CHOICES, QueueFilterForm
 
@@ -104,15 +103,11 @@ def latest_runs() -> list[dict[str, object]]:
     marked running whose process on this machine is gone (killed outright)."""
     rows = []
     for kind, label in KIND_CHOICES[1:]:  # incidents, persons
-        runs = LinkRun.objects.filter(kind=kind).defer("settings")  # the model: large
-        run = runs.order_by("-id").first()
+        # a finished run's settings hold its model (large): read only a running run's
+        run = LinkRun.objects.filter(kind=kind).defer("settings").order_by("-id").first()
         if run is None:
             continue
-        status = run.status
-        if status == "running":
-            process = runs.filter(pk=run.pk).values_list("settings__process", flat=True)
-            if gone(process.first()):
-                status = "stopped"
+        status = "stopped" if run.status == "running" and run.stopped_outright() else run.status
         rows.append({"label": label, "run": run, "status": status})
     return rows
 

@@ -493,10 +493,45 @@ def test_a_list_that_repeats_rows_never_makes_one_person_of_two_of_its_namesakes
     left, right = sorted((without_age.report_id, apart.report_id))
     chained = LinkCandidate.objects.get(kind="person", left_id=left, right_id=right)
     assert (chained.status, chained.reason) == ("pending", "chained")  # ...the other waits
+    # the list repeats rows: one person entered twice with other details is asked about
+    assert LinkCandidate.objects.get(kind="person", left_id=min(ids), right_id=max(ids))
     # A person says the record without an age is the other namesake: the re-clustering,
     # which reads no name, moves it there and still never puts both namesakes together.
     decide("person", left, right, "match", user=USER)
     assert len(persons()) == 2
+
+
+def test_nobody_is_asked_about_two_entries_of_a_list_that_names_each_person_once(
+    demo_victims: DemoTruth, settings: object, tmp_path: Path
+) -> None:
+    """A list not known to repeat rows names two namesakes of one attack (30 and 36 years
+    old) and the first of them again in a row sent twice; another list names one of them
+    without an age. The namesakes are two people by the rules: no run asks about them. The
+    row sent twice is one entry: it is asked about, and so is the record without an age."""
+    config = {**settings.CIVHARM_LINKAGE}  # type: ignore[attr-defined]
+    config["person"] = {**config["person"], "link_threshold": 0.8}  # as the test above
+    settings.CIVHARM_LINKAGE = config  # type: ignore[attr-defined]
+    before = set(VictimRecord.objects.values_list("pk", flat=True))
+    import_file(_victim_rows(tmp_path / "liste.csv", "30", "36", "30"), "victims",
+                source_name="Liste de la mairie (test)", in_background=False)  # fmt: skip
+    first, second, again = sorted(
+        VictimRecord.objects.exclude(pk__in=before).values_list("pk", flat=True)
+    )
+    import_file(_victim_rows(tmp_path / "commune.csv", ""), "victims",
+                source_name="Liste communale (test)", in_background=False)  # fmt: skip
+    without_age = VictimRecord.objects.get(report__source__name="Liste communale (test)").pk
+
+    run_linkage("person", user=USER)
+    pending = set(
+        LinkCandidate.objects.filter(kind="person", status="pending").values_list(
+            "left_id", "right_id"
+        )
+    )
+    assert (first, again) in pending  # one entry sent twice
+    assert (first, second) not in pending and (second, again) not in pending
+    assert {(first, without_age), (second, without_age), (again, without_age)} & pending
+    persons = VictimRecord.objects.filter(pk__in=(first, second, again)).values("person_id")
+    assert len({p["person_id"] for p in persons}) == 3  # one list: three people until asked
 
 
 @pytest.mark.django_db(transaction=True)

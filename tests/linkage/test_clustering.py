@@ -322,3 +322,31 @@ def test_ages_exactly_the_span_apart_join_and_one_year_more_does_not() -> None:
     )
     assert _clusters(clusters) == {1: 1, 2: 1, 3: 3, 4: 4}
     assert chained[["record_id_l", "record_id_r"]].values.tolist() == [[3, 4]]
+
+
+def test_pairs_of_two_entries_of_one_source_are_not_for_review() -> None:
+    """Two records of one source not known to repeat itself stay for review only as one
+    entry twice: alike on every same_entry column, unknown alike only when unknown on both
+    sides."""
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2, 3, 4, 5, 6],
+            "source": ["ngo", "ngo", "ngo", "ngo", "un", "ngo"],
+            "age": pd.array([30, 30, 36, None, 36, None], dtype="Int64"),
+            "sex": ["m", "m", "m", "m", "m", "m"],
+        }
+    )
+    pairs = _links((1, 2, 0.99), (1, 3, 0.98), (1, 4, 0.97), (3, 5, 0.7), (4, 6, 0.96))
+    kept = clustering.without_two_entries_of_one_source(pairs, records, ("sex", "age"))
+    assert list(zip(kept["record_id_l"], kept["record_id_r"], strict=True)) == [
+        (1, 2),  # one entry sent twice
+        (3, 5),  # two lists
+        (4, 6),  # one entry, its age unknown both times
+    ]
+    every = clustering.without_two_entries_of_one_source(pairs, records, ())
+    assert len(every) == len(pairs)  # no rule of entries (the press): every pair stays
+    # a list known to repeat itself may hold one person twice with different details: the
+    # queue is the only way its two entries can join, so every pair of it stays
+    repeating = frozenset({"ngo"})
+    kept = clustering.without_two_entries_of_one_source(pairs, records, ("sex", "age"), repeating)
+    assert len(kept) == len(pairs)

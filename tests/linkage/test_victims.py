@@ -214,3 +214,61 @@ def test_the_father_is_read_from_its_column_or_from_a_filiation_in_the_name() ->
     blank = prepare_victim_records(victims.assign(father_name=""))  # a CSV's empty cells
     assert blank["father_key"].tolist() == ["amadun", None, None, None]
     assert prepared.loc[1, "name_key"] == prepared.loc[2, "name_key"]  # the filiation is no name
+
+
+def _with_namesakes_of_one_massacre(victims: pd.DataFrame) -> pd.DataFrame:
+    """The generated lists, and six generated records of one made-up massacre: the UN list
+    names a man aged 18 and his cousin and namesake aged 20, and again the man of 18 in a
+    row sent twice; the press names one of them without an age; the interviews give two
+    more namesakes, aged 27 and 40."""
+    first = int(victims["record_id"].max()) + 1
+    massacre = pd.DataFrame(
+        {
+            "record_id": range(first, first + 6),
+            "source": ["un_list", "un_list", "un_list", "press", "interviews", "interviews"],
+            "full_name": ["Boubacar Sangare", "Boubacar Sangare", "Boubacar Sangare",
+                          "SANGARE Boubacar", "Boubacar Sangaré", "Boubacar Sangaré"],
+            "sex": ["m"] * 6,
+            "age": pd.array([18, 20, 18, None, 27, 40], dtype="Int64"),
+            "event_date": pd.to_datetime(["2022-03-02"] * 6),
+            "admin1_pcode": ["ML05"] * 6,
+            "admin2_pcode": ["ML0505"] * 6,
+            "place_name": ["Ogossagou"] * 6,
+        }
+    )  # fmt: skip
+    return pd.concat([victims.drop(columns=["true_person_id", "true_incident_id"]), massacre])
+
+
+def _pairs(frame: pd.DataFrame) -> dict[tuple[int, int], float]:
+    columns = ["record_id_l", "record_id_r", "match_probability"]
+    return {(int(a), int(b)): float(p) for a, b, p in frame[columns].itertuples(index=False)}
+
+
+def test_the_review_queue_leaves_out_two_entries_of_one_list(truth) -> None:
+    """Two different entries of one list are two people: the queue does not ask about them,
+    however alike the model finds them (it asked about the cousins before). A row sent twice
+    is one entry: it is asked about."""
+    victims = _with_namesakes_of_one_massacre(truth.victims)
+    first = int(truth.victims["record_id"].max()) + 1
+    young, cousin, sent_again, press = range(first, first + 4)
+    settings = LinkageSettings(sources_with_duplicates=frozenset(truth.sources_with_duplicates))
+    result = link_victim_records(victims, settings)
+    review, linked = _pairs(result.review_pairs), _pairs(result.links)
+    assert (young, sent_again) in review  # the list is not known to repeat itself
+    assert (young, cousin) not in review and (cousin, sent_again) not in review
+    assert not {(young, cousin), (cousin, sent_again)} & set(linked)
+    assert {(young, press), (cousin, press)} & (set(review) | set(linked))
+    cluster = result.clusters.set_index("record_id")["cluster_id"]
+    assert cluster[young] != cluster[cousin]
+
+
+def test_a_namesake_decades_apart_weighs_less_than_one_years_apart(truth) -> None:
+    """The age's farthest level: 22 years apart is surer to be two people than 9 years apart
+    (before, both were one level)."""
+    victims = _with_namesakes_of_one_massacre(truth.victims)
+    first = int(truth.victims["record_id"].max()) + 1
+    young, near, far = first, first + 4, first + 5
+    everything = LinkageSettings(review_threshold=1e-6, link_threshold=1.0, max_review_pairs=10**6)
+    scored = _pairs(link_victim_records(victims, everything).review_pairs)
+    odds = {pair: scored[pair] / (1 - scored[pair]) for pair in ((young, near), (young, far))}
+    assert odds[(young, far)] * 3 < odds[(young, near)]  # the same level before: equal odds

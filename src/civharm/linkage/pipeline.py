@@ -27,6 +27,7 @@ from civharm.linkage.clustering import (
     ClusterRules,
     cluster_records,
     latest_decisions,
+    without_two_entries_of_one_source,
 )
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
@@ -297,6 +298,10 @@ def assemble_result(
             for a, b in review[["record_id_l", "record_id_r"]].itertuples(index=False)
         ]
         review = review[~pd.Series(decided, index=review.index)]
+    if model.distinct_within_source:
+        review = without_two_entries_of_one_source(
+            review, records, model.rules.same_entry, settings.sources_with_duplicates
+        )
     review = _most_useful_first(review, settings.max_review_pairs)
     result = LinkageResult(clusters=clusters, links=links, review_pairs=review)
     result.stats.update(result.summary())

@@ -175,7 +175,8 @@ def _name_comparison() -> cl.CustomComparison:
 
 def _age_comparison() -> cl.CustomComparison:
     """Set, not trained: blocked on the name, EM mixes namesakes of other ages into the
-    matches. Lists give ages to within a few years."""
+    matches. Lists give ages to within a few years; decades apart is a father and his son
+    (docs/linkage.md, "What the review queue asks")."""
     return cl.CustomComparison(
         output_column_name="age",
         comparison_levels=[
@@ -185,9 +186,12 @@ def _age_comparison() -> cl.CustomComparison:
                 m_probability=0.37, fix_m_probability=True
             ),
             cll.AbsoluteDifferenceLevel("age", 6).configure(
-                m_probability=0.13, fix_m_probability=True
+                m_probability=0.155, fix_m_probability=True
             ),
-            cll.ElseLevel().configure(m_probability=0.05, fix_m_probability=True),
+            cll.AbsoluteDifferenceLevel("age", 15).configure(
+                m_probability=0.02, fix_m_probability=True
+            ),
+            cll.ElseLevel().configure(m_probability=0.005, fix_m_probability=True),
         ],
     )
 

@@ -247,7 +247,7 @@ def linked_with(kind: str, report_id: int) -> set[int]:
 def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     """Cluster again the records of the incidents (persons) of `record_ids`, from the stored
     links among them and the decisions, and apply the result."""
-    from civharm.linkage.clustering import cluster_records
+    from civharm.linkage.clustering import cluster_records, without_two_entries_of_one_source
 
     owners = OWNERS[kind]
     before = set(owners.holdings(record_ids).values())
@@ -266,6 +266,10 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
         sources_with_duplicates=config.sources_with_duplicates,
         rules=model.rules,
     )
+    if model.distinct_within_source:
+        chained = without_two_entries_of_one_source(
+            chained, records, model.rules.same_entry, config.sources_with_duplicates
+        )
     _propose_chained(kind, chained, decisions)
     applied = apply_clusters(kind, clusters)
     place_again(kind, before | set(owners.holdings(group).values()))

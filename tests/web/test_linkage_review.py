@@ -612,6 +612,9 @@ def test_a_held_back_person_pair_shows_the_record_of_the_same_list_it_is_counted
     assert "the first record" in table and "34" in table  # whom it is counted with; its age
     assert "KONAT" not in table.upper() and "Fatoumata" not in table  # never a name here
     assert 'id="held-back-same-list"' not in html  # the pair's own two lists differ
+    one_list = _pair("person", ong[1], ong[2], 0.97, reason="chained")
+    html = client.get(reverse("web:linkage_pair", args=[one_list.pk])).content.decode()
+    assert 'id="held-back-same-list"' in html and "as one form sent twice would" in html
     # a list known to repeat itself may name one person twice: its record is not marked
     held.run.settings = {"sources_with_duplicates": ["ONU test"]}
     held.run.save()
@@ -627,6 +630,7 @@ def test_a_held_back_pair_of_one_list_says_so_and_an_uncertain_pair_shows_no_suc
     html = client.get(reverse("web:linkage_pair", args=[chained.pk])).content.decode()
     assert "Why this pair was held back" in html and "one incident" in html
     assert 'id="held-back-same-list"' in html and 'id="pair-grouped-none"' in html
+    assert 'id="held-back-one-entry"' not in html  # a dataset's two events: no form twice
     # a source the run held to repeat itself: two of its reports may be one incident
     chained.run.settings = {"sources_with_duplicates": [chained.left.source.name]}
     chained.run.save()

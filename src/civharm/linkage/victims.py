@@ -186,10 +186,10 @@ def _age_comparison() -> cl.CustomComparison:
                 m_probability=0.37, fix_m_probability=True
             ),
             cll.AbsoluteDifferenceLevel("age", 6).configure(
-                m_probability=0.155, fix_m_probability=True
+                m_probability=0.16, fix_m_probability=True
             ),
             cll.AbsoluteDifferenceLevel("age", 15).configure(
-                m_probability=0.02, fix_m_probability=True
+                m_probability=0.015, fix_m_probability=True
             ),
             cll.ElseLevel().configure(m_probability=0.005, fix_m_probability=True),
         ],

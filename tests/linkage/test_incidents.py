@@ -177,3 +177,46 @@ def test_generated_reports_without_a_stated_precision_lose_only_points_at_main_t
     assert not (kept & ~given).any()  # nothing is invented
     points = frame[["latitude", "longitude"]].to_numpy()
     assert all(near_a_town(*points[i]) for i in dropped.nonzero()[0])
+
+
+def test_two_events_of_one_dataset_on_other_days_are_not_put_to_review(truth) -> None:
+    """The UN list tells each event once: its two attacks on one village three weeks apart
+    are two incidents, and nobody is asked about them, however alike they are otherwise.
+    Its row sent twice (the same dates) is asked about; the NGO list, known to repeat itself
+    here, keeps its pair of the same village three weeks apart."""
+    first = int(truth.reports["record_id"].max()) + 1
+    day, later = pd.Timestamp("2022-05-03"), pd.Timestamp("2022-05-24")
+    attacks = pd.DataFrame(
+        {
+            "record_id": range(first, first + 5),
+            "source": ["un_list", "un_list", "un_list", "ngo_list", "ngo_list"],
+            "date_start": [day, later, day, day, later],
+            "date_precision": ["day"] * 5,
+            "latitude": [14.35] * 5,
+            "longitude": [-3.61] * 5,
+            "geo_precision": ["exact"] * 5,
+            "admin1_pcode": ["ML05"] * 5,
+            "admin2_pcode": ["ML0505"] * 5,
+            "place_name": ["Sobane Da"] * 5,
+            "actors": [["dan_na_ambassagou"]] * 5,
+            "harm_types": [["killed", "property_destroyed"]] * 5,
+            "killed": [12] * 5,
+            "interaction_context": ["attack_on_village"] * 5,
+        }
+    ).assign(date_end=lambda frame: frame["date_start"])
+    reports = pd.concat([truth.reports.drop(columns=["true_incident_id"]), attacks])
+    first_attack, second_attack, sent_again, told, told_later = range(first, first + 5)
+    settings = LinkageSettings(
+        review_threshold=0.01,  # every scored pair of these reports, however unlikely
+        max_review_pairs=10**6,
+        sources_with_duplicates=frozenset(truth.sources_with_duplicates),
+    )
+    result = link_incident_reports(reports, settings)
+    pairs = result.review_pairs[["record_id_l", "record_id_r"]].itertuples(index=False)
+    review = {(int(left), int(right)) for left, right in pairs}
+    assert (first_attack, sent_again) in review
+    assert (first_attack, second_attack) not in review
+    assert (second_attack, sent_again) not in review
+    assert (told, told_later) in review
+    cluster = result.clusters.set_index("record_id")["cluster_id"]
+    assert cluster[first_attack] != cluster[second_attack]

@@ -32,13 +32,21 @@ class ClusterRules:
     same_entry: columns on which two records of a source known to repeat itself must agree
     to be one entity: such a source may hold one entry twice (a form sent again), but two
     different entries of it stay two, as for any other source. Empty: it may repeat anything
-    (the press tells one event many times, in other words each time)."""
+    (the press tells one event many times, in other words each time);
+    sent_twice: columns on which two records of a source that tells each entity once agree
+    when they are one entry sent twice: a pair of such a source that differs on one of them
+    is two entities by the rules, and is not put to review. Empty: the same_entry columns."""
 
     max_window_gap_days: int | None = None
     max_age_span: int | None = None
     one_sex: bool = False
     closest_first: tuple[str, ...] = ()
     same_entry: tuple[str, ...] = ()
+    sent_twice: tuple[str, ...] = ()
+
+    def entry_columns(self) -> tuple[str, ...]:
+        """The columns telling one entry sent twice from two entries of one source."""
+        return self.sent_twice or self.same_entry
 
     def columns(self) -> list[str]:
         wanted = [
@@ -47,6 +55,7 @@ class ClusterRules:
             (self.one_sex, ["sex"]),
             (True, list(self.closest_first)),
             (True, list(self.same_entry)),
+            (True, list(self.sent_twice)),
         ]
         out: list[str] = []
         for on, columns in wanted:
@@ -122,30 +131,31 @@ def cluster_records(
 def without_two_entries_of_one_source(
     pairs: pd.DataFrame,
     records: pd.DataFrame,
-    same_entry: tuple[str, ...],
+    entry: tuple[str, ...],
     sources_with_duplicates: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     """Pairs for review, less those of two different entries of one source that is not known
     to repeat itself: such a source names each person once, so the pair is two people by the
-    rules, whatever the model scored. Two entries alike on every same_entry column (unknown
+    rules, whatever the model scored. Two entries alike on every `entry` column (unknown
     alike on both sides) stay: a form sent twice to a list not known to repeat itself is one
     person, and only a person can say so. A source known to repeat itself keeps every pair:
     it may hold a person twice with different details, and the queue is the only way those
-    two entries can join. With no same_entry column, every pair stays.
+    two entries can join. With no `entry` column, every pair stays.
+    `entry`: ClusterRules.entry_columns().
 
     For models whose sources name each entity once (distinct_within_source). On the demo
-    register it left 37 of 66 person pairs for review, and all 5 of the same person
-    (docs/linkage.md, "The review queue")."""
-    if pairs.empty or not same_entry:
+    register it left 37 of 66 person pairs and 26 of 32 incident pairs for review, and every
+    pair of one person or event (docs/linkage.md, "What the review queue asks")."""
+    if pairs.empty or not entry:
         return pairs
     by_id = records.set_index(records["record_id"].astype("int64"))
-    columns = ["source", *same_entry]
+    columns = ["source", *entry]
     left = by_id[columns].reindex(pairs["record_id_l"].astype("int64")).reset_index(drop=True)
     right = by_id[columns].reindex(pairs["record_id_r"].astype("int64")).reset_index(drop=True)
     source = left["source"].astype(str)
     one_source = (source == right["source"].astype(str)) & ~source.isin(sources_with_duplicates)
     alike = pd.Series(True, index=left.index)
-    for column in same_entry:
+    for column in entry:
         a, b = left[column].astype("object"), right[column].astype("object")
         alike &= (a == b).fillna(False) | (a.isna() & b.isna())
     return pairs[~(one_source & ~alike).to_numpy()]

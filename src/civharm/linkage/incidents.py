@@ -262,7 +262,9 @@ INCIDENT_MODEL = LinkageModel(
     # A dataset (ACLED, UCDP, a UN list) tells each event once; sources that tell one event
     # many times (interviews, the press) are named in LinkageSettings.sources_with_duplicates.
     distinct_within_source=True,
-    rules=ClusterRules(max_window_gap_days=7),
+    # Two events of one dataset on other days are two events: only one row sent twice (the
+    # same date window) is put to review.
+    rules=ClusterRules(max_window_gap_days=7, sent_twice=("start_day", "end_day")),
 )
 
 

@@ -300,7 +300,7 @@ def assemble_result(
         review = review[~pd.Series(decided, index=review.index)]
     if model.distinct_within_source:
         review = without_two_entries_of_one_source(
-            review, records, model.rules.same_entry, settings.sources_with_duplicates
+            review, records, model.rules.entry_columns(), settings.sources_with_duplicates
         )
     review = _most_useful_first(review, settings.max_review_pairs)
     result = LinkageResult(clusters=clusters, links=links, review_pairs=review)

@@ -268,7 +268,7 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     )
     if model.distinct_within_source:
         chained = without_two_entries_of_one_source(
-            chained, records, model.rules.same_entry, config.sources_with_duplicates
+            chained, records, model.rules.entry_columns(), config.sources_with_duplicates
         )
     _propose_chained(kind, chained, decisions)
     applied = apply_clusters(kind, clusters)

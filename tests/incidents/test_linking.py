@@ -494,7 +494,8 @@ def test_a_list_that_repeats_rows_never_makes_one_person_of_two_of_its_namesakes
     chained = LinkCandidate.objects.get(kind="person", left_id=left, right_id=right)
     assert (chained.status, chained.reason) == ("pending", "chained")  # ...the other waits
     # the list repeats rows: one person entered twice with other details is asked about
-    assert LinkCandidate.objects.get(kind="person", left_id=min(ids), right_id=max(ids))
+    reports = sorted(namesakes.values_list("report_id", flat=True))
+    assert LinkCandidate.objects.get(kind="person", left_id=reports[0], right_id=reports[1])
     # A person says the record without an age is the other namesake: the re-clustering,
     # which reads no name, moves it there and still never puts both namesakes together.
     decide("person", left, right, "match", user=USER)
@@ -514,12 +515,13 @@ def test_nobody_is_asked_about_two_entries_of_a_list_that_names_each_person_once
     before = set(VictimRecord.objects.values_list("pk", flat=True))
     import_file(_victim_rows(tmp_path / "liste.csv", "30", "36", "30"), "victims",
                 source_name="Liste de la mairie (test)", in_background=False)  # fmt: skip
-    first, second, again = sorted(
-        VictimRecord.objects.exclude(pk__in=before).values_list("pk", flat=True)
+    first, second, again = sorted(  # candidates name reports, not victim records
+        VictimRecord.objects.exclude(pk__in=before).values_list("report_id", flat=True)
     )
     import_file(_victim_rows(tmp_path / "commune.csv", ""), "victims",
                 source_name="Liste communale (test)", in_background=False)  # fmt: skip
-    without_age = VictimRecord.objects.get(report__source__name="Liste communale (test)").pk
+    without_age = VictimRecord.objects.get(report__source__name="Liste communale (test)")
+    without_age_report = without_age.report_id
 
     run_linkage("person", user=USER)
     pending = set(
@@ -529,8 +531,8 @@ def test_nobody_is_asked_about_two_entries_of_a_list_that_names_each_person_once
     )
     assert (first, again) in pending  # one entry sent twice
     assert (first, second) not in pending and (second, again) not in pending
-    assert {(first, without_age), (second, without_age), (again, without_age)} & pending
-    persons = VictimRecord.objects.filter(pk__in=(first, second, again)).values("person_id")
+    assert {(r, without_age_report) for r in (first, second, again)} & pending
+    persons = VictimRecord.objects.filter(report_id__in=(first, second, again)).values("person_id")
     assert len({p["person_id"] for p in persons}) == 3  # one list: three people until asked
 
 

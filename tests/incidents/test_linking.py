@@ -536,6 +536,68 @@ def test_nobody_is_asked_about_two_entries_of_a_list_that_names_each_person_once
     assert len({p["person_id"] for p in persons}) == 3  # one list: three people until asked
 
 
+def test_a_list_sent_again_with_an_age_corrected_is_asked_about(
+    demo_victims: DemoTruth, settings: object, tmp_path: Path
+) -> None:
+    """The same list, sent again renumbered with one age corrected (30 -> 32): the new row
+    is a record of the same source, but of another delivery. It may be the same entry
+    corrected, so its pair with the old row waits for a person, whereas the old namesake of
+    the first delivery (36) still is not asked about with the old row."""
+    config = {**settings.CIVHARM_LINKAGE}  # type: ignore[attr-defined]
+    config["person"] = {**config["person"], "link_threshold": 0.8}  # as the tests above
+    settings.CIVHARM_LINKAGE = config  # type: ignore[attr-defined]
+    source = "Liste de la mairie (test)"
+    before = set(Report.objects.values_list("pk", flat=True))
+    import_file(_victim_rows(tmp_path / "liste.csv", "30", "36"), "victims",
+                source_name=source, in_background=False)  # fmt: skip
+    first, namesake = sorted(Report.objects.exclude(pk__in=before).values_list("pk", flat=True))
+    again = tmp_path / "liste-corrigee.csv"
+    again.write_text(
+        VICTIM_HEADER + "7;SAGARA;Bouréma;M;32;12/03/2022;Sokolo;Niono;Ségou\n", encoding="utf-8"
+    )
+    import_file(again, "victims", source_name=source, in_background=False)
+    corrected = Report.objects.exclude(pk__in=before | {first, namesake}).get().pk
+
+    run_linkage("person", user=USER)
+    pending = set(
+        LinkCandidate.objects.filter(kind="person", status="pending").values_list(
+            "left_id", "right_id"
+        )
+    )
+    assert (first, corrected) in pending
+    assert (first, namesake) not in pending
+
+
+def test_a_verdict_that_splits_two_entries_of_one_list_does_not_ask_about_them(
+    demo_victims: DemoTruth, settings: object, tmp_path: Path
+) -> None:
+    """People said the record without an age is each of two namesakes of one list (30 and
+    36), so a run linked the two namesakes. A "different" verdict then splits one off: the
+    re-clustering refuses the namesakes' link, and does not ask a person about it, since
+    two entries of one list are two people."""
+    config = {**settings.CIVHARM_LINKAGE}  # type: ignore[attr-defined]
+    config["person"] = {**config["person"], "link_threshold": 0.8}  # as the tests above
+    settings.CIVHARM_LINKAGE = config  # type: ignore[attr-defined]
+    before = set(Report.objects.values_list("pk", flat=True))
+    import_file(_victim_rows(tmp_path / "liste.csv", "30", "36"), "victims",
+                source_name="Liste de la mairie (test)", in_background=False)  # fmt: skip
+    first, namesake = sorted(Report.objects.exclude(pk__in=before).values_list("pk", flat=True))
+    import_file(_victim_rows(tmp_path / "commune.csv", ""), "victims",
+                source_name="Liste communale (test)", in_background=False)  # fmt: skip
+    without_age = Report.objects.exclude(pk__in=before | {first, namesake}).get().pk
+    decide("person", first, without_age, "match", user=USER)
+    decide("person", namesake, without_age, "match", user=USER)
+    run_linkage("person", user=USER)
+    assert RecordLink.objects.filter(kind="person", left_id=first, right_id=namesake).exists()
+
+    decide("person", first, without_age, "no_match", user=USER)
+    assert not LinkCandidate.objects.filter(
+        kind="person", left_id=first, right_id=namesake, status="pending"
+    ).exists()
+    persons = VictimRecord.objects.filter(report_id__in=(first, namesake, without_age))
+    assert len({v.person_id for v in persons}) == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_verdict_waits_for_a_saving_run_then_says_so(
     events: None, monkeypatch: pytest.MonkeyPatch

@@ -350,3 +350,9 @@ def test_pairs_of_two_entries_of_one_source_are_not_for_review() -> None:
     repeating = frozenset({"ngo"})
     kept = clustering.without_two_entries_of_one_source(pairs, records, ("sex", "age"), repeating)
     assert len(kept) == len(pairs)
+    # the list sent again: record 3 came in another delivery, perhaps record 1 corrected
+    delivered = records.assign(delivery=[1, 1, 2, 1, 1, 1])
+    kept = clustering.without_two_entries_of_one_source(pairs, delivered, ("sex", "age"))
+    assert list(zip(kept["record_id_l"], kept["record_id_r"], strict=True)) == [
+        (1, 2), (1, 3), (3, 5), (4, 6)
+    ]  # fmt: skip

@@ -16,6 +16,8 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from civharm.linkage.frames import DELIVERY
+
 PAIR_COLUMNS = ["record_id_l", "record_id_r", "match_probability"]
 
 
@@ -140,7 +142,9 @@ def without_two_entries_of_one_source(
     alike on both sides) stay: a form sent twice to a list not known to repeat itself is one
     person, and only a person can say so. A source known to repeat itself keeps every pair:
     it may hold a person twice with different details, and the queue is the only way those
-    two entries can join. With no `entry` column, every pair stays.
+    two entries can join. So does a pair of two deliveries of one source (`records`' optional
+    column frames.DELIVERY, the register's imports): a list sent again with an age corrected
+    holds the same entry changed. With no `entry` column, every pair stays.
     `entry`: ClusterRules.entry_columns().
 
     For models whose sources name each entity once (distinct_within_source). On the demo
@@ -149,11 +153,14 @@ def without_two_entries_of_one_source(
     if pairs.empty or not entry:
         return pairs
     by_id = records.set_index(records["record_id"].astype("int64"))
-    columns = ["source", *entry]
+    delivered = [DELIVERY] if DELIVERY in records else []
+    columns = ["source", *delivered, *entry]
     left = by_id[columns].reindex(pairs["record_id_l"].astype("int64")).reset_index(drop=True)
     right = by_id[columns].reindex(pairs["record_id_r"].astype("int64")).reset_index(drop=True)
     source = left["source"].astype(str)
     one_source = (source == right["source"].astype(str)) & ~source.isin(sources_with_duplicates)
+    for column in delivered:
+        one_source &= (left[column] == right[column]).fillna(False)
     alike = pd.Series(True, index=left.index)
     for column in entry:
         a, b = left[column].astype("object"), right[column].astype("object")

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+# Optional in either frame: which delivery of its source a record came in (the register: its
+# import). Two entries of one delivery of a list (a dataset) are two people (events); one of
+# another delivery may be the same entry corrected, so such a pair is still put to review.
+# Without the column, all of a source is one delivery.
+DELIVERY = "delivery"
+
 # Dates become day numbers from here, in the linkage frames and in the register alike.
 EPOCH = pd.Timestamp("1970-01-01")
 

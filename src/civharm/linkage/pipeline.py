@@ -29,6 +29,7 @@ from civharm.linkage.clustering import (
     latest_decisions,
     without_two_entries_of_one_source,
 )
+from civharm.linkage.frames import DELIVERY
 from civharm.linkage.results import LinkageResult, LinkageSettings
 
 Progress = Callable[[str], None]
@@ -165,6 +166,9 @@ def _run_model(
     say(_("Forming clusters from {count} scored pairs").format(count=len(scored)))
     step = time.perf_counter()
     records = prepared[["record_id", "source", *model.rules.columns()]]
+    if DELIVERY in frame:
+        delivery = frame.set_index(frame["record_id"].astype("int64"))[DELIVERY]
+        records = records.assign(**{DELIVERY: delivery.reindex(records["record_id"]).to_numpy()})
     result = assemble_result(records, scored, decisions, model, settings)
     timings["cluster_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started

@@ -17,7 +17,7 @@ from civharm.accounts import audit
 from civharm.incidents.models import Report, VictimRecord
 from civharm.incidents.protection import field_cipher
 from civharm.incidents.services.merging import BATCH, harm_types, perpetrator_keys
-from civharm.linkage.frames import INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
+from civharm.linkage.frames import DELIVERY, INCIDENT_REPORT_COLUMNS, VICTIM_RECORD_COLUMNS
 
 
 def sex_code(value: str) -> str | None:
@@ -28,7 +28,7 @@ def sex_code(value: str) -> str | None:
 INCIDENT_FRAME_FIELDS = (
     "id", "source__name", "date_start", "date_end", "date_precision", "latitude", "longitude",
     "geo_precision", "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm",
-    "interaction_context",
+    "interaction_context", "import_run_id",
 )  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def incident_frame() -> pd.DataFrame:
     rows = Report.objects.filter(kind="event", incident__isnull=False).order_by("id")
     return pd.DataFrame.from_records(
         [_incident_row(row) for row in rows.values(*INCIDENT_FRAME_FIELDS).iterator(BATCH)],
-        columns=list(INCIDENT_REPORT_COLUMNS),
+        columns=[*INCIDENT_REPORT_COLUMNS, DELIVERY],
     )
 
 
@@ -60,6 +60,7 @@ def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
         harm_types(row["harm"]),
         _best(row["harm"], "killed"),
         row["interaction_context"] or None,
+        row["import_run_id"],
     )
 
 
@@ -76,14 +77,13 @@ def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
     rows = VictimRecord.objects.order_by("report_id").values_list(
         "report_id", "report__source__name", "name_encrypted", "sex", "age",
         "report__date_start", "report__admin1_pcode", "report__admin2_pcode",
-        "report__place_name", "father_name_encrypted",
+        "report__place_name", "father_name_encrypted", "report__import_run_id",
     )  # fmt: skip
     records = [
         (record_id, source, cipher.decrypt(name) or None, sex_code(sex), age, day, adm1 or None,
-         adm2 or None, place or None, cipher.decrypt(father) or None)
-        for record_id, source, name, sex, age, day, adm1, adm2, place, father in rows.iterator(
-            chunk_size=BATCH
-        )
+         adm2 or None, place or None, cipher.decrypt(father) or None, delivery)
+        for record_id, source, name, sex, age, day, adm1, adm2, place, father, delivery
+        in rows.iterator(chunk_size=BATCH)
     ]  # fmt: skip
     audit.record(
         actor,
@@ -98,4 +98,4 @@ def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
             "father_names_read": sum(1 for record in records if record[9] is not None),
         },
     )
-    return pd.DataFrame.from_records(records, columns=list(VICTIM_RECORD_COLUMNS))
+    return pd.DataFrame.from_records(records, columns=[*VICTIM_RECORD_COLUMNS, DELIVERY])

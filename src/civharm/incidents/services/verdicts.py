@@ -36,6 +36,7 @@ from civharm.incidents.services.merging import (
     check_kind,
 )
 from civharm.incidents.services.placing import persons_near, place_persons
+from civharm.linkage.frames import DELIVERY
 from civharm.linkage.frames import EPOCH as LINKAGE_EPOCH
 from civharm.linkage.results import LinkageSettings
 
@@ -254,7 +255,9 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     group = _records_of(owners, before) | record_ids
     config = linkage_settings(kind)
     model = linkage_model(kind)
-    records = _records_frame(owners, group)[["record_id", "source", *model.rules.columns()]]
+    records = _records_frame(owners, group)[
+        ["record_id", "source", DELIVERY, *model.rules.columns()]
+    ]
     links = _links_among(kind, group)
     decisions = latest_decisions(kind, group)
     clusters, chained = cluster_records(
@@ -291,27 +294,29 @@ def place_again(kind: str, owner_ids: set[int]) -> None:
 
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
-    """record_id, source and what the model's cluster rules read (never a name): the day
-    numbers of a report's date window; a victim record's age, sex, day of harm and cercle."""
+    """record_id, source, its delivery (the import it came in) and what the model's cluster
+    rules read (never a name): the day numbers of a report's date window; a victim record's
+    age, sex, day of harm and cercle."""
     if owners.holder is VictimRecord:
         victims = VictimRecord.objects.filter(report_id__in=group).values_list(
             "report_id", "report__source__name", "age", "sex", "report__date_start",
-            "report__admin2_pcode",
+            "report__admin2_pcode", "report__import_run_id",
         )  # fmt: skip
         people = [
-            (r, source, age, sex_code(sex), _day(day), cercle or None)
-            for r, source, age, sex, day, cercle in victims
+            (r, source, age, sex_code(sex), _day(day), cercle or None, delivery)
+            for r, source, age, sex, day, cercle, delivery in victims
         ]
-        columns = ["record_id", "source", "age", "sex", "event_day", "admin2_pcode"]
+        columns = ["record_id", "source", "age", "sex", "event_day", "admin2_pcode", DELIVERY]
         return pd.DataFrame(people, columns=columns)
     reports = Report.objects.filter(pk__in=group).values_list(
-        "id", "source__name", "date_start", "date_end"
+        "id", "source__name", "date_start", "date_end", "import_run_id"
     )
     records = [
-        (record_id, source, _day(start), _day(end or start))
-        for record_id, source, start, end in reports
+        (record_id, source, _day(start), _day(end or start), delivery)
+        for record_id, source, start, end, delivery in reports
     ]
-    return pd.DataFrame(records, columns=["record_id", "source", "start_day", "end_day"])
+    columns = ["record_id", "source", "start_day", "end_day", DELIVERY]
+    return pd.DataFrame(records, columns=columns)
 
 
 def _day(value: date | None) -> float | None:

@@ -534,15 +534,25 @@ def test_a_change_that_cannot_be_read_changes_nothing(
 def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
     client_for: Callable[[str], Client], pairs: dict[str, LinkCandidate]
 ) -> None:
-    """A note is stored and shown in clear: one holding a word of either record's name is sent
-    back. Reading the names for the check is audited."""
+    """A note is stored and shown in clear: one holding a word of a victim's name is sent
+    back, whether the victim is on the pair's records or on another row or list. The check
+    reads no name: it looks up keyed hashes of the words (services/name_words.py)."""
     pair = pairs["person"]
     client = client_for("analyst")
     reads = AuditEntry.objects.filter(action="read", object_type="VictimRecord")
     response = _decide(client, pair, "no_match", note="Konaté is older than the other one")
     assert response.status_code == 302  # back to the pair  # type: ignore[attr-defined]
     assert not LinkDecision.objects.exists()
-    assert reads.count() == 2
+    assert reads.count() == 0  # the check read no name
+    followed = client.post(
+        reverse("web:linkage_decide", args=[pair.pk]),
+        {"decision": "no_match", "note": "like Hamadoun's case, row 3"},
+        follow=True,
+    )
+    assert not LinkDecision.objects.exists()  # the third row's victim, not on this pair
+    said = [str(m) for m in followed.context["messages"]]
+    assert any("word of a victim's name" in m and "nothing was recorded" in m for m in said)
+    assert "Hamadoun" not in followed.content.decode()  # the note is not shown back
     assert _decide(client, pair, "no_match", note="ages 20 years apart").status_code == 302  # type: ignore[attr-defined]
     assert LinkDecision.objects.get().note == "ages 20 years apart"
 
@@ -552,7 +562,9 @@ def test_a_note_naming_a_parent_in_the_fathers_cell_is_refused_but_fils_is_a_wor
 ) -> None:
     pair = pairs["person"]
     cell = field_cipher().encrypt("fils de Testpere et de Testmere (dit Testsurnom)")
-    VictimRecord.objects.filter(report=pair.left).update(father_name_encrypted=cell)
+    VictimRecord.objects.filter(report=pair.left).update(  # as a list with the column would
+        father_name_encrypted=cell, name_words_indexed=False
+    )
     client = client_for("analyst")
     for named in ("Testmere", "Testpere", "Testsurnom"):  # the mother, the father, a nickname
         _decide(client, pair, "no_match", note=f"the list says {named} too")

@@ -328,6 +328,17 @@ class VictimRecord(models.Model):
     sex = models.CharField(max_length=8, choices=SEXES, default="unknown")
     age = models.PositiveSmallIntegerField(null=True, blank=True)
     age_band = models.CharField(max_length=16, blank=True)
+    # Its name's words are in NameWord (under the newest key): services/name_words.py
+    name_words_indexed = models.BooleanField(default=False)
+
+
+class NameWord(models.Model):
+    """A word of some victim record's name or father's name, as a keyed hash (HMAC from the
+    newest field key, `key_id` naming it), tied to no record: to tell whether a free text a
+    person writes names a victim, without reading a name (services/name_words.py)."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16)
 
 
 from civharm.incidents.linking import *  # noqa: E402, F403

@@ -35,6 +35,7 @@ from civharm.incidents.services.merging import (
     batches,
     check_kind,
 )
+from civharm.incidents.services.name_words import index_pending
 from civharm.incidents.services.placing import place_persons
 from civharm.incidents.services.verdicts import (
     LINK_COLUMNS,
@@ -283,6 +284,8 @@ def _run(
 ) -> dict[str, int]:
     try:
         frame = incident_frame() if kind == "incident" else victim_frame(actor=user, run_id=run.pk)
+        if kind == "person":  # the pairs it puts to review take notes: their names are indexed
+            index_pending(user)
         # verdicts given after this, while the engine works, are applied when the run is saved
         seen = LinkDecision.objects.filter(kind=kind).aggregate(last=Max("id"))["last"] or 0
         decisions = latest_decisions(kind)

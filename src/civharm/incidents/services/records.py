@@ -30,6 +30,7 @@ from civharm.incidents.models import (
 )
 from civharm.incidents.protection import field_cipher
 from civharm.incidents.services import bulk
+from civharm.incidents.services.name_words import keep_words_of
 from civharm.ingest.records import SourceRecord
 
 PCODE, LOCALITY_ID, LANGUAGE = 16, 32, 16  # column lengths in models.py
@@ -332,6 +333,11 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
             for r, i in zip(fresh, report_ids, strict=True)
         ],
     )
+    keep_words_of(  # so that no note can name them (services/name_words.py)
+        text
+        for r in fresh
+        for text in (_full_name(r), r.victim.father_name)  # type: ignore[union-attr]
+    )
     VictimRecord.objects.bulk_create(
         [
             VictimRecord(
@@ -342,6 +348,7 @@ def write_victim_batch(run: ImportRun, records: list[SourceRecord]) -> int:
                 sex=record.victim.sex,  # type: ignore[union-attr]
                 age=record.victim.age,  # type: ignore[union-attr]
                 age_band=record.victim.age_band or "",  # type: ignore[union-attr]
+                name_words_indexed=True,
             )
             for record, person, report_id in zip(fresh, persons, report_ids, strict=True)
         ]

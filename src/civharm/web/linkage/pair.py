@@ -16,8 +16,8 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.permissions import capability_required
-from civharm.core.text import fold
 from civharm.incidents.models import Incident, LinkCandidate, LinkDecision
+from civharm.incidents.services.name_words import names_a_victim
 from civharm.web.linkage import comparison
 from civharm.web.linkage.forms import DecisionForm, QueueFilterForm
 from civharm.web.linkage.queue import (
@@ -93,28 +93,6 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-MIN_NAME_WORD = 3  # "Ag", "Ba" are also ordinary words of a note
-FILIATION_WORDS = frozenset({"fils", "fille", "enfant", "son", "daughter", "inconnu", "inconnue"})
-
-
-@sensitive_variables("names", "texts", "parts")
-def _names_a_person(request: HttpRequest, candidate: LinkCandidate, note: str) -> bool:
-    """Whether the note holds a word of either record's name (a note is stored and shown in
-    clear). Reading the names for this is audited like showing them; roles that may not read
-    names are not checked (the form tells everyone never to write one)."""
-    if candidate.kind != "person" or not note.strip():
-        return False
-    names = comparison.read_names(request.user, candidate)  # type: ignore[arg-type]
-    if not names:
-        return False
-    words = set(fold(note).split())
-    # every word of the name and of the father's cell (his, the mother's, a nickname in
-    # brackets, any script), but the words lists write around them ("fils de … et de …")
-    texts = [text for identity in names.values() for text in identity.values()]
-    parts = {part for text in texts for part in fold(text).split()} - FILIATION_WORDS
-    return any(len(part) >= MIN_NAME_WORD and part in words for part in parts)
-
-
 @capability_required("review")
 @require_POST
 def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
@@ -129,12 +107,12 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect("web:linkage_pair", pk=pk)
     data = form.cleaned_data
-    if _names_a_person(request, candidate, data["note"]):
+    if names_a_victim(data["note"], actor=request.user.username):
         messages.error(
             request,
             _(
-                "The note holds a word of a name on these records. Write why you decided, "
-                "never who: nothing was recorded."
+                "The note holds a word of a victim's name (on these records or on another "
+                "list). Write why you decided, never who: nothing was recorded."
             ),
         )
         return redirect("web:linkage_pair", pk=pk)

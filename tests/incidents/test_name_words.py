@@ -58,7 +58,7 @@ def test_the_index_holds_keyed_hashes_tied_to_no_record(lists: None) -> None:
     stored = set(NameWord.objects.values_list("digest", flat=True))
     assert len(stored) == len(words)  # one row per distinct word, whatever the records
     assert not {fold(w) for w in words} & stored
-    assert {f.name for f in NameWord._meta.get_fields()} == {"id", "digest", "key_id"}
+    assert {f.name for f in NameWord._meta.get_fields()} == {"digest", "key_id"}
     assert not VictimRecord.objects.filter(name_words_indexed=False).exists()
     assert not AuditEntry.objects.filter(details__purpose="name words").exists()  # no read
 
@@ -72,7 +72,7 @@ def test_records_from_before_the_index_are_indexed_once_and_the_reading_audited(
     VictimRecord.objects.update(name_words_indexed=False)
     assert names_a_victim("Hamadoun was there", actor=USER)
     reads = AuditEntry.objects.filter(action="read", details__purpose="name words")
-    assert [entry.details["records_read"] for entry in reads] == [5]
+    assert [entry.details["records_to_read"] for entry in reads] == [5]
     assert reads.get().actor == USER
     assert not names_a_victim("a word of no name", actor=USER)
     assert index_pending(USER) == 0 and reads.count() == 1
@@ -108,5 +108,25 @@ def test_a_person_linkage_run_indexes_what_the_importer_did_not(lists: None) -> 
     run_linkage("person", user=USER)
     assert not VictimRecord.objects.filter(name_words_indexed=False).exists()
     reads = AuditEntry.objects.filter(action="read", details__purpose="name words")
-    assert [entry.details["records_read"] for entry in reads] == [5]
+    assert [entry.details["records_to_read"] for entry in reads] == [5]
     assert names_a_victim("Mariam", actor=USER)
+
+
+def test_words_lists_write_around_names_do_not_make_notes_refused(tmp_path: Path) -> None:
+    """A father's cell that says "non connu" or "(chef de village)", a name with a title:
+    those words are not names, and notes that use them are recorded."""
+    path = tmp_path / "peres.csv"
+    path.write_text(
+        "N°;Nom;Nom du père;Sexe;Âge;Date du décès;Lieu\n"
+        "1;Défunt Alou TESTNOM;non connu;M;40;02/02/2023;Boni\n"
+        "2;Awa TESTNOM;Bakary TESTPERE (chef de village);F;31;02/02/2023;Boni\n",
+        encoding="utf-8",
+    )
+    import_file(path, "victims", source_name="Liste des pères (test)", in_background=False)
+    assert names_a_victim("Testpere", actor=USER) and names_a_victim("Alou", actor=USER)
+    for note in (
+        "Âges non concordants, pas le même village.",
+        "Not the same village; the father is not known.",
+        "Le défunt avait 45 ans selon le chef de village.",
+    ):
+        assert not names_a_victim(note, actor=USER), note

@@ -553,6 +553,9 @@ def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
     said = [str(m) for m in followed.context["messages"]]
     assert any("word of a victim's name" in m and "nothing was recorded" in m for m in said)
     assert "Hamadoun" not in followed.content.decode()  # the note is not shown back
+    refusals = AuditEntry.objects.filter(action="lookup", object_type="LinkCandidate")
+    assert refusals.count() == 2  # each refusal is on record, never the word
+    assert not any("Hamadoun" in str(entry.details) + entry.reason for entry in refusals)
     assert _decide(client, pair, "no_match", note="ages 20 years apart").status_code == 302  # type: ignore[attr-defined]
     assert LinkDecision.objects.get().note == "ages 20 years apart"
 

@@ -331,14 +331,23 @@ class VictimRecord(models.Model):
     # Its name's words are in NameWord (under the newest key): services/name_words.py
     name_words_indexed = models.BooleanField(default=False)
 
+    class Meta:
+        indexes = [  # the few records not yet indexed, found without reading the table
+            models.Index(
+                fields=["id"],
+                condition=models.Q(name_words_indexed=False),
+                name="victimrecord_words_pending",
+            )
+        ]
+
 
 class NameWord(models.Model):
     """A word of some victim record's name or father's name, as a keyed hash (HMAC from the
     newest field key, `key_id` naming it), tied to no record: to tell whether a free text a
     person writes names a victim, without reading a name (services/name_words.py)."""
 
-    digest = models.CharField(max_length=64, unique=True)
-    key_id = models.CharField(max_length=16)
+    digest = models.CharField(max_length=64, primary_key=True)  # no id: no insertion order
+    key_id = models.CharField(max_length=16, db_index=True)
 
 
 from civharm.incidents.linking import *  # noqa: E402, F403

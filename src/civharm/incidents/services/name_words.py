@@ -35,6 +35,11 @@ NOT_NAMES = frozenset(
         "fils", "fille", "enfant", "son", "daughter", "inconnu", "inconnue", "unknown",
         "dit", "dite", "alias", "feu", "feue", "nee", "epouse", "veuve", "les", "des", "une",
         "mme", "mlle", "monsieur", "madame", "vve", "late", "wife", "widow",
+        # titles lists put before a name (country pack names.json "titles")
+        "defunt", "defunte", "imam", "hadj", "elhadj", "hadji", "alhadji",
+        # what lists write in a cell when they do not know, or beside a name (linkage/names.py)
+        "non", "pas", "connu", "neant", "aucun", "not", "known", "none", "and",
+        "pere", "mere", "father", "mother", "decede", "decedee", "chef", "village",
     }
 )  # fmt: skip
 _LABEL = b"civharm: words of victims' names"
@@ -50,6 +55,7 @@ def name_words(text: str | None) -> set[str]:
     return {w for w in _WORD.findall(fold(text)) if len(w) >= MIN_NAME_WORD} - NOT_NAMES
 
 
+@sensitive_variables("key")
 def _key() -> tuple[bytes, str]:
     """(the HMAC key, its id): derived from the newest field key; the id names the key, never
     discloses it."""
@@ -57,15 +63,18 @@ def _key() -> tuple[bytes, str]:
     return key, hashlib.sha256(key).hexdigest()[:16]
 
 
+@sensitive_variables("words", "key")
 def _digests(words: Iterable[str], key: bytes) -> set[str]:
     return {hmac.new(key, w.encode("utf-8"), hashlib.sha256).hexdigest() for w in words}
 
 
-@sensitive_variables("names", "words")
+@sensitive_variables("names", "name", "words", "key")
 def keep_words_of(names: Iterable[str | None]) -> None:
     """Add the words of these names (clear, in memory) to the index, under the newest key."""
     key, key_id = _key()
-    words = {word for name in names for word in name_words(name)}
+    words: set[str] = set()
+    for name in names:  # a loop, not a comprehension: its frame is this one (sensitive)
+        words |= name_words(name)
     # sorted: two imports adding the same words take their row locks in one order (PostgreSQL)
     NameWord.objects.bulk_create(
         [NameWord(digest=d, key_id=key_id) for d in sorted(_digests(words, key))],
@@ -82,6 +91,16 @@ def index_pending(actor: str) -> int:
     pending = VictimRecord.objects.filter(name_words_indexed=False)
     if not pending.exists():
         return 0
+    # audited before the reading: a request or process stopped half-way still left its entry
+    audit.record(
+        actor,
+        "read",  # a protected read, as the audit trail names them
+        "VictimRecord",
+        "",
+        fields=["name", "father_name"],
+        reason=_("index of the words of victims' names, to keep names out of notes"),
+        details={"purpose": "name words", "records_to_read": pending.count()},
+    )
     cipher = field_cipher()
     done = 0
     rows = pending.order_by("pk").values_list("pk", "name_encrypted", "father_name_encrypted")
@@ -92,15 +111,6 @@ def index_pending(actor: str) -> int:
             done += _index(batch, cipher)
             batch = []
     done += _index(batch, cipher)
-    audit.record(
-        actor,
-        "read",  # a protected read, as the audit trail names them
-        "VictimRecord",
-        "",
-        fields=["name", "father_name"],
-        reason=_("index of the words of victims' names, to keep names out of notes"),
-        details={"purpose": "name words", "records_read": done},
-    )
     return done
 
 
@@ -121,12 +131,16 @@ def _key_unchanged_or_start_again() -> None:
     every record is indexed again under the new key."""
     _key_bytes, key_id = _key()
     with transaction.atomic():
-        if NameWord.objects.exclude(key_id=key_id).exists():
+        # two probes of the key_id index (an "exclude" is a scan of the whole table)
+        stale = NameWord.objects.filter(key_id__lt=key_id) | NameWord.objects.filter(
+            key_id__gt=key_id
+        )
+        if stale.exists():
             NameWord.objects.exclude(key_id=key_id).delete()
             VictimRecord.objects.update(name_words_indexed=False)
 
 
-@sensitive_variables("text", "words")
+@sensitive_variables("text", "words", "key")
 def names_a_victim(text: str, actor: str) -> bool:
     """Whether `text` holds a word of any victim record's name or father's name."""
     words = name_words(text)

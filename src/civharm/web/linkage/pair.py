@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.debug import sensitive_variables
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
+from civharm.accounts import audit
 from civharm.accounts.permissions import capability_required
 from civharm.incidents.models import Incident, LinkCandidate, LinkDecision
 from civharm.incidents.services.name_words import names_a_victim
@@ -95,6 +96,8 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required("review")
 @require_POST
+@sensitive_post_parameters("note")
+@sensitive_variables("data", "form")
 def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
     """Record the verdict through the verdicts service, then open the next pending pair."""
     from civharm.incidents.services import verdicts  # pandas and the engine: loaded when used
@@ -108,6 +111,16 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("web:linkage_pair", pk=pk)
     data = form.cleaned_data
     if names_a_victim(data["note"], actor=request.user.username):
+        # The refusal tells that a word is in some victim's name: it is audited, never the word.
+        audit.record(
+            request.user.username,
+            "lookup",
+            "LinkCandidate",
+            candidate.pk,
+            fields=["name", "father_name"],
+            reason=_("a note held a word of a victim's name; nothing was recorded"),
+            details={"purpose": "note check"},
+        )
         messages.error(
             request,
             _(

@@ -114,13 +114,18 @@ def index_pending(actor: str) -> int:
     return done
 
 
-@sensitive_variables("decrypt")
+@sensitive_variables("decrypt", "names", "text")
 def _index(batch: list[tuple[int, str, str]], cipher: object) -> int:
     if not batch:
         return 0
     decrypt = cipher.decrypt  # type: ignore[attr-defined]
+    names: list[str] = []
+    for _pk, *texts in batch:  # loops, not a generator: its frame would show the names
+        for text in texts:
+            if text:
+                names.append(decrypt(text))
     with transaction.atomic():
-        keep_words_of(decrypt(text) for _pk, *texts in batch for text in texts if text)
+        keep_words_of(names)
         ids = [pk for pk, *_texts in batch]
         VictimRecord.objects.filter(pk__in=ids).update(name_words_indexed=True)
     return len(batch)

@@ -149,3 +149,34 @@ def test_review_forms_are_shown_to_reviewers_only(
 def test_anonymous_review_post_goes_to_log_in(client: Client, incident: Incident) -> None:
     response = act(client, incident, "comment", {"text": "x"})
     assert response.status_code == 302 and "/accounts/" in response["Location"]
+
+
+def test_a_comment_or_grade_naming_a_victim_is_refused_and_nothing_is_recorded(
+    client_for: ClientFor, incident: Incident, tmp_path
+) -> None:
+    """Every staff role reads the incident page, most may not read names: a comment or a
+    grade's reason holding a word of any victim's name is refused, the refusal audited
+    without the word. Victims: generated people, through the real importer."""
+    from civharm.incidents.services.importing import import_file
+    from tests.incidents.factories import write_victims
+
+    import_file(write_victims(tmp_path / "ong.csv"), "victims", source_name="ONG test",
+                in_background=False)  # fmt: skip
+    client = client_for("analyst")
+    followed = client.post(
+        reverse("web:incident_review", args=[incident.pk, "comment"]),
+        {"text": "Le témoin Sangaré confirme la date."},
+        follow=True,
+    )
+    said = [str(m) for m in followed.context["messages"]]
+    assert any("word of a victim's name" in m for m in said)
+    assert "Sangar" not in followed.content.decode()
+    act(client, incident, "grade", {"grade": "fair", "text": "Hamadoun's family says so."})
+    assert not ReviewEvent.objects.exists() and status_of(incident) == ("new", "")
+    refusals = AuditEntry.objects.filter(action="lookup", object_type="incident")
+    assert refusals.count() == 2
+    assert not any("Sangar" in str(e.details) + e.reason for e in refusals)
+    act(client, incident, "comment", {"text": "Deux sources concordent sur la date."})
+    assert ReviewEvent.objects.get().kind == "comment"
+    page = client.get(reverse("web:incident", args=[incident.pk])).content.decode()
+    assert "Never write a victim" in page

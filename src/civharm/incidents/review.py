@@ -106,7 +106,18 @@ def _next_status(kind: str, current: str, graded: bool) -> str:
 def _act(
     incident: Incident, actor: User, kind: str, *, fields: list[str], **values: object
 ) -> ReviewEvent:
-    """Lock the incident, move its status, store the event and audit it — all or nothing."""
+    """Lock the incident, move its status, store the event and audit it — all or nothing.
+    A text naming a victim is refused: the incident page shows it to roles that may not
+    read names, and it would be kept in clear."""
+    from civharm.incidents.services.name_words import refused_for_a_name  # models import us
+
+    if refused_for_a_name(str(values.get("text") or ""), actor.username, "incident", incident.pk):
+        raise ReviewError(
+            _(
+                "The text holds a word of a victim's name. Write what you found, never who: "
+                "nothing was recorded."
+            )
+        )
     with transaction.atomic():
         locked = type(incident).objects.select_for_update().get(pk=incident.pk)
         new_grade = str(values.get("grade") or locked.assessment_grade)

@@ -145,6 +145,24 @@ def _key_unchanged_or_start_again() -> None:
             VictimRecord.objects.update(name_words_indexed=False)
 
 
+@sensitive_variables("text")
+def refused_for_a_name(text: str, actor: str, object_type: str, object_id: str | int) -> bool:
+    """Whether `text` names a victim (names_a_victim); if so the refusal is audited: who, on
+    what, never the word (a refusal tells that a word is in some victim's name)."""
+    if not names_a_victim(text, actor):
+        return False
+    audit.record(
+        actor,
+        "lookup",
+        object_type,
+        object_id,
+        fields=["name", "father_name"],
+        reason=_("a text held a word of a victim's name; nothing was recorded"),
+        details={"purpose": "name check"},
+    )
+    return True
+
+
 @sensitive_variables("text", "words", "key")
 def names_a_victim(text: str, actor: str) -> bool:
     """Whether `text` holds a word of any victim record's name or father's name."""

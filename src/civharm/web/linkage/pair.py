@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
-from civharm.accounts import audit
 from civharm.accounts.permissions import capability_required
 from civharm.incidents.models import Incident, LinkCandidate, LinkDecision
-from civharm.incidents.services.name_words import names_a_victim
+from civharm.incidents.services.name_words import refused_for_a_name
 from civharm.web.linkage import comparison
 from civharm.web.linkage.forms import DecisionForm, QueueFilterForm
 from civharm.web.linkage.queue import (
@@ -110,17 +109,7 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error)
         return redirect("web:linkage_pair", pk=pk)
     data = form.cleaned_data
-    if names_a_victim(data["note"], actor=request.user.username):
-        # The refusal tells that a word is in some victim's name: it is audited, never the word.
-        audit.record(
-            request.user.username,
-            "lookup",
-            "LinkCandidate",
-            candidate.pk,
-            fields=["name", "father_name"],
-            reason=_("a note held a word of a victim's name; nothing was recorded"),
-            details={"purpose": "note check"},
-        )
+    if refused_for_a_name(data["note"], request.user.username, "LinkCandidate", candidate.pk):
         messages.error(
             request,
             _(

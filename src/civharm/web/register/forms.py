@@ -30,8 +30,16 @@ class AssignForm(forms.Form):
         self.fields["assignee"].queryset = reviewers()
 
 
+NEVER_A_NAME = _("Never write a victim's name: every staff role reads this page.")
+
+
 class CommentForm(forms.Form):
-    text = forms.CharField(label=_("comment"), max_length=5000, widget=forms.Textarea({"rows": 3}))
+    text = forms.CharField(
+        label=_("comment"),
+        max_length=5000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=NEVER_A_NAME,
+    )
 
 
 class GradeForm(forms.Form):
@@ -39,6 +47,7 @@ class GradeForm(forms.Form):
     text = forms.CharField(
         label=_("why (optional)"),
         required=False,
+        help_text=NEVER_A_NAME,
         max_length=5000,
         widget=forms.Textarea({"rows": 2}),
     )

@@ -31,6 +31,7 @@ from civharm.incidents.services.importing import import_file
 from civharm.incidents.services.linking import run_linkage
 from civharm.incidents.services.merging import apply_clusters, combine_counts
 from civharm.incidents.services.verdicts import decide, split_off
+from civharm.linkage.frames import DELIVERY
 from tests.incidents.factories import a_finished_process, a_run_saving, write_acled
 
 pytestmark = pytest.mark.django_db
@@ -445,6 +446,8 @@ def test_the_incident_frame_carries_each_reports_stated_location_precision(event
         wanted = stored[record_id]
         assert precision == (None if wanted == "unknown" else wanted)
     assert frame.loc[_acled("1").id, "admin2_pcode"]  # columns did not shift
+    # no delivery: a dataset's monthly imports must not ask again about its events
+    assert DELIVERY not in frame.columns
     assert {"exact", "near"} & set(frame["geo_precision"].dropna())
 
 

@@ -356,3 +356,18 @@ def test_pairs_of_two_entries_of_one_source_are_not_for_review() -> None:
     assert list(zip(kept["record_id_l"], kept["record_id_r"], strict=True)) == [
         (1, 2), (1, 3), (3, 5), (4, 6)
     ]  # fmt: skip
+
+
+def test_a_delivery_unknown_on_both_sides_is_one_delivery() -> None:
+    records = pd.DataFrame(
+        {
+            "record_id": [1, 2],
+            "source": ["ngo", "ngo"],
+            "age": pd.array([30, 36], dtype="Int64"),
+            "delivery": [None, None],
+        }
+    )
+    pairs = _links((1, 2, 0.99))
+    assert clustering.without_two_entries_of_one_source(pairs, records, ("age",)).empty
+    known = records.assign(delivery=[7, 8])
+    assert len(clustering.without_two_entries_of_one_source(pairs, known, ("age",))) == 1

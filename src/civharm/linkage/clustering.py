@@ -159,8 +159,9 @@ def without_two_entries_of_one_source(
     right = by_id[columns].reindex(pairs["record_id_r"].astype("int64")).reset_index(drop=True)
     source = left["source"].astype(str)
     one_source = (source == right["source"].astype(str)) & ~source.isin(sources_with_duplicates)
-    for column in delivered:
-        one_source &= (left[column] == right[column]).fillna(False)
+    for column in delivered:  # unknown on both sides: one delivery, as with no column
+        a, b = left[column].astype("object"), right[column].astype("object")
+        one_source &= (a == b).fillna(False) | (a.isna() & b.isna())
     alike = pd.Series(True, index=left.index)
     for column in entry:
         a, b = left[column].astype("object"), right[column].astype("object")

@@ -28,7 +28,7 @@ def sex_code(value: str) -> str | None:
 INCIDENT_FRAME_FIELDS = (
     "id", "source__name", "date_start", "date_end", "date_precision", "latitude", "longitude",
     "geo_precision", "admin1_pcode", "admin2_pcode", "place_name", "actors", "harm",
-    "interaction_context", "import_run_id",
+    "interaction_context",
 )  # fmt: skip
 
 
@@ -37,7 +37,7 @@ def incident_frame() -> pd.DataFrame:
     rows = Report.objects.filter(kind="event", incident__isnull=False).order_by("id")
     return pd.DataFrame.from_records(
         [_incident_row(row) for row in rows.values(*INCIDENT_FRAME_FIELDS).iterator(BATCH)],
-        columns=[*INCIDENT_REPORT_COLUMNS, DELIVERY],
+        columns=list(INCIDENT_REPORT_COLUMNS),
     )
 
 
@@ -60,7 +60,6 @@ def _incident_row(row: dict[str, Any]) -> tuple[object, ...]:
         harm_types(row["harm"]),
         _best(row["harm"], "killed"),
         row["interaction_context"] or None,
-        row["import_run_id"],
     )
 
 
@@ -70,7 +69,10 @@ def _best(harm: dict[str, list[int | None]], harm_type: str) -> int | None:
 
 
 def victim_frame(*, actor: str, run_id: int | None = None) -> pd.DataFrame:
-    """One row per victim record (VICTIM_RECORD_COLUMNS), names decrypted in memory only.
+    """One row per victim record (VICTIM_RECORD_COLUMNS), names decrypted in memory only,
+    and the import it came in (DELIVERY: a list sent again with corrections). Event reports
+    have none: datasets keep their ids, and each monthly delivery would ask again about every
+    two events of one place.
 
     Reading the names is audited once: how many were read, never which."""
     cipher = field_cipher()

@@ -255,9 +255,9 @@ def recluster(kind: str, record_ids: set[int]) -> dict[str, int]:
     group = _records_of(owners, before) | record_ids
     config = linkage_settings(kind)
     model = linkage_model(kind)
-    records = _records_frame(owners, group)[
-        ["record_id", "source", DELIVERY, *model.rules.columns()]
-    ]
+    frame = _records_frame(owners, group)
+    delivered = [DELIVERY] if DELIVERY in frame else []  # victim records only (victim_frame)
+    records = frame[["record_id", "source", *delivered, *model.rules.columns()]]
     links = _links_among(kind, group)
     decisions = latest_decisions(kind, group)
     clusters, chained = cluster_records(
@@ -294,9 +294,9 @@ def place_again(kind: str, owner_ids: set[int]) -> None:
 
 
 def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
-    """record_id, source, its delivery (the import it came in) and what the model's cluster
-    rules read (never a name): the day numbers of a report's date window; a victim record's
-    age, sex, day of harm and cercle."""
+    """record_id, source and what the model's cluster rules read (never a name): the day
+    numbers of a report's date window; a victim record's age, sex, day of harm and cercle,
+    and its delivery (the import it came in), as victim_frame gives them."""
     if owners.holder is VictimRecord:
         victims = VictimRecord.objects.filter(report_id__in=group).values_list(
             "report_id", "report__source__name", "age", "sex", "report__date_start",
@@ -309,14 +309,13 @@ def _records_frame(owners: Owners, group: set[int]) -> pd.DataFrame:
         columns = ["record_id", "source", "age", "sex", "event_day", "admin2_pcode", DELIVERY]
         return pd.DataFrame(people, columns=columns)
     reports = Report.objects.filter(pk__in=group).values_list(
-        "id", "source__name", "date_start", "date_end", "import_run_id"
+        "id", "source__name", "date_start", "date_end"
     )
     records = [
-        (record_id, source, _day(start), _day(end or start), delivery)
-        for record_id, source, start, end, delivery in reports
+        (record_id, source, _day(start), _day(end or start))
+        for record_id, source, start, end in reports
     ]
-    columns = ["record_id", "source", "start_day", "end_day", DELIVERY]
-    return pd.DataFrame(records, columns=columns)
+    return pd.DataFrame(records, columns=["record_id", "source", "start_day", "end_day"])
 
 
 def _day(value: date | None) -> float | None:

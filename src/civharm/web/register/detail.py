@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from civharm.accounts.models import AuditEntry
@@ -156,6 +157,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @capability_required("review")
 @require_POST
+@sensitive_post_parameters("text")  # a refused text may hold a victim's name
 def review_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """Assign, comment, grade or approve; errors come back as a message on the incident page."""
     incident = get_object_or_404(Incident, pk=pk)

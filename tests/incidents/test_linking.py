@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -628,19 +630,25 @@ def test_a_run_stopped_outright_is_marked_failed_and_its_scratch_removed_by_the_
 ) -> None:
     """SIGKILL or a power cut leave a run marked running and its scratch folder (spill files
     with decrypted names) on disk. The next run closes the one and removes the other, and
-    leaves what belongs to a live process, another machine or nobody it knows."""
+    leaves what belongs to a live process or another machine, and a folder nobody owns
+    unless it was untouched for a day."""
     from civharm.core.processes import this_process
     from civharm.linkage.engines import OWNER_FILE, SCRATCH_PREFIX
 
     dead = a_finished_process()
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))  # this test's temporary folder
     folders = {}
-    for name, owner in (("killed", dead), ("alive", this_process()), ("unknown", None)):
+    cases = (("killed", dead), ("alive", this_process()), ("unknown", None), ("stale", None))
+    for name, owner in cases:
         folders[name] = tmp_path / f"{SCRATCH_PREFIX}{name}"
         (folders[name] / "duckdb").mkdir(parents=True)
         (folders[name] / "duckdb" / "spill.tmp").write_text("decrypted names", encoding="utf-8")
         if owner is not None:
             (folders[name] / OWNER_FILE).write_text(json.dumps(owner), encoding="utf-8")
+    # no owner file and untouched for two days (Spark's Java made it again after a sweep)
+    two_days_ago = time.time() - 2 * 24 * 3600
+    for path in (folders["stale"], *folders["stale"].rglob("*")):
+        os.utime(path, (two_days_ago, two_days_ago))
     killed = LinkRun.objects.create(
         kind="incident", engine="duckdb", started_by=USER, settings={"process": dead}
     )
@@ -661,3 +669,4 @@ def test_a_run_stopped_outright_is_marked_failed_and_its_scratch_removed_by_the_
     assert LinkRun.objects.filter(kind="incident", status="complete").count() == 1
     left = sorted(path.name for path in tmp_path.glob(SCRATCH_PREFIX + "*"))
     assert left == [f"{SCRATCH_PREFIX}alive", f"{SCRATCH_PREFIX}unknown"]  # and its own: gone
+    # (unknown: no owner file, but touched today: perhaps an engine making its folder)

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -34,6 +35,10 @@ DUCKDB_MEMORY_CAP = 4 * 2**30
 
 SCRATCH_PREFIX = "civharm-linkage-"
 OWNER_FILE = "owner.json"  # in each scratch folder: the process that made it (this_process)
+# A scratch folder without a readable owner file, untouched this long, is abandoned: an engine
+# writes its owner file as it makes the folder, so only a process gone leaves one without (a
+# Java process of Spark, outliving a killed run, can make its subfolders again after a sweep).
+UNOWNED_AFTER_S = 24 * 3600
 logger = logging.getLogger(__name__)
 
 # Scratch folder of each open engine; the finaliser also runs at interpreter exit.
@@ -90,22 +95,38 @@ def open_engine(
 
 def sweep_abandoned_scratch() -> int:
     """Remove the scratch folders (spill files, decrypted names among them) that engines of
-    processes now gone left in the temporary folder; returns how many. A folder without an
-    owner file, of another user or of a process still alive is left alone."""
+    processes now gone left in the temporary folder; returns how many. A folder of another
+    user or of a process still alive is left alone, and so is one without a readable owner
+    file unless nothing in it changed for UNOWNED_AFTER_S."""
     removed = 0
     for folder in Path(tempfile.gettempdir()).glob(SCRATCH_PREFIX + "*"):
         try:
             if folder.is_symlink() or folder.stat().st_uid != os.getuid():
                 continue
-            owner = json.loads((folder / OWNER_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except OSError:
             continue
-        if gone(owner):
+        try:
+            abandoned = gone(json.loads((folder / OWNER_FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            abandoned = _untouched_for(folder, UNOWNED_AFTER_S)
+        if abandoned:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     if removed:
         logger.info("removed %d linkage scratch folder(s) left by a stopped process", removed)
     return removed
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    """Whether nothing in `folder` (itself, its files and subfolders) changed for `seconds`."""
+    newest = 0.0
+    try:
+        newest = folder.stat().st_mtime
+        for path in folder.rglob("*"):
+            newest = max(newest, path.lstat().st_mtime)
+    except OSError:
+        return False  # changing under us: in use
+    return time.time() - newest > seconds
 
 
 def close_engine(api: DatabaseAPI[Any]) -> None:

@@ -57,10 +57,17 @@ def _candidate(pk: int) -> LinkCandidate:
 
 @capability_required("review")
 @require_GET
-@sensitive_variables("names", "rows")
 def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = _candidate(pk)
     kind, sort = QueueFilterForm(request.GET or None).values()
+    form = DecisionForm(initial={"kind": kind, "sort": sort})
+    return _pair_response(request, _candidate(pk), form, kind, sort)
+
+
+@sensitive_variables("names", "rows")
+def _pair_response(
+    request: HttpRequest, candidate: LinkCandidate, form: DecisionForm, kind: str, sort: str
+) -> HttpResponse:
+    """The pair side by side, with `form` (a refused note comes back in it, to be mended)."""
     left, right = candidate.left, candidate.right
     names = comparison.read_names(request.user, candidate)
     if candidate.kind == "incident":
@@ -84,7 +91,7 @@ def pair_page(request: HttpRequest, pk: int) -> HttpResponse:
             left.source_id == right.source_id
             and left.source.name not in comparison.repeating_lists(candidate)
         ),
-        "form": DecisionForm(initial={"kind": kind, "sort": sort}),
+        "form": form,
         "pending": pending_counts()[kind],
         "queue_query": _query(kind, sort),
     }
@@ -117,7 +124,10 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
                 "list). Write why you decided, never who: nothing was recorded."
             ),
         )
-        return redirect("web:linkage_pair", pk=pk)
+        # The page again, the note kept for mending: only in this reply (never stored, never
+        # cached), to the person who typed it.
+        kind, sort = data["kind"] or "", data["sort"] or "uncertain"
+        return _pair_response(request, _candidate(pk), form, kind, sort)
     waiting = pending_counts()[candidate.kind]
     try:
         done = verdicts.decide(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -136,6 +137,13 @@ def _review_context(request: HttpRequest, incident: Incident) -> dict[str, objec
 @capability_required("view_incidents")
 @require_GET
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _incident_response(request, pk)
+
+
+def _incident_response(
+    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The incident page; `bound`: review forms to show as the person filled them in."""
     incident = get_object_or_404(Incident.objects.prefetch_related("harm_counts"), pk=pk)
     reports = _reports(incident)
     context = {
@@ -152,7 +160,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         **_review_context(request, incident),
         **linked_reports_context(request, incident, reports),
     }
-    return render(request, "web/register/incident.html", context)
+    if bound and "review_forms" in context:
+        context["review_forms"] = {**context["review_forms"], **bound}  # type: ignore[dict-item]
+    response = render(request, "web/register/incident.html", context)
+    if bound:
+        response["Cache-Control"] = "no-store"  # the person's own text, sent back to be mended
+    return response
 
 
 @capability_required("review")
@@ -164,7 +177,7 @@ def review_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     form_class = REVIEW_FORMS.get(kind)
     if form_class is None:
         raise Http404
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=f"{kind}_%s")  # as the page's own forms
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
@@ -174,6 +187,8 @@ def review_action(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         _apply(kind, incident, request, form.cleaned_data)
     except review.ReviewError as error:
         messages.error(request, str(error))
+        if form.cleaned_data.get("text"):  # the text comes back to be mended, not retyped
+            return _incident_response(request, pk, bound={kind: form})
     else:
         messages.success(request, DONE_MESSAGES[kind])
     return redirect("web:incident", pk=pk)

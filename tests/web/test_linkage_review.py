@@ -230,9 +230,13 @@ def test_an_unknown_verdict_changes_nothing(
 ) -> None:
     pair = pairs["near_half"]
     client = client_for("analyst")
-    response = client.post(reverse("web:linkage_decide", args=[pair.pk]), {"decision": "maybe"})
-    assert response.status_code == 302
-    assert response["Location"] == reverse("web:linkage_pair", args=[pair.pk])
+    response = client.post(
+        reverse("web:linkage_decide", args=[pair.pk]),
+        {"decision": "maybe", "note": "same date, other village"},
+    )
+    assert response.status_code == 200  # the pair again, with what was typed
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    assert "same date, other village</textarea>" in response.content.decode()
     assert not LinkDecision.objects.exists()
 
 

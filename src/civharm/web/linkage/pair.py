@@ -114,7 +114,9 @@ def decide_pair(request: HttpRequest, pk: int) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
-        return redirect("web:linkage_pair", pk=pk)
+        kind = form.cleaned_data.get("kind") or ""
+        sort = form.cleaned_data.get("sort") or "uncertain"
+        return _pair_response(request, _candidate(pk), form, kind, sort)  # the note kept
     data = form.cleaned_data
     if refused_for_a_name(data["note"], request.user.username, "LinkCandidate", candidate.pk):
         messages.error(

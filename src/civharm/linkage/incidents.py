@@ -190,6 +190,27 @@ def _simple(
     )
 
 
+def _place_name_comparison() -> cl.CustomComparison:
+    """The place as written, only when one of the two reports has no point: with both
+    points known, the distance already says whether it is one place, and the name would
+    count the same evidence twice."""
+    both_placed = cll.CustomLevel(
+        "latitude_l IS NOT NULL AND latitude_r IS NOT NULL",
+        label_for_charts="both have a point: the name adds nothing",
+    ).configure(is_null_level=True)
+    return cl.CustomComparison(
+        output_column_name="place_key",
+        comparison_levels=[
+            cll.NullLevel("place_key"),
+            both_placed,
+            _m(cll.ExactMatchLevel("place_key"), 0.45),
+            _m(cll.JaroWinklerLevel("place_key", 0.95), 0.1),
+            _m(cll.JaroWinklerLevel("place_key", 0.85), 0.1),
+            _m(cll.ElseLevel(), 0.35),
+        ],
+    )
+
+
 def _actor_comparison() -> cl.CustomComparison:
     """The same named actor, or at least the same kind (a VEO, the state's forces)."""
     return cl.CustomComparison(
@@ -223,7 +244,7 @@ def incident_settings() -> SettingsCreator:
             _date_window_comparison(),
             _distance_comparison(),
             _place_comparison(),
-            _simple("place_key", [(0.95, 0.1), (0.85, 0.1)], exact=0.45, other=0.35),
+            _place_name_comparison(),
             _actor_comparison(),
             _shared_keys("harm_types", 0.95),
             _toll_comparison(),

@@ -6,7 +6,9 @@ Generated people only. Slow (starts a JVM once per test session); skipped only w
 from __future__ import annotations
 
 import random
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -16,7 +18,13 @@ import splink.comparison_library as cl
 from splink import SettingsCreator, block_on
 from splink.internals.database_api import DatabaseAPI
 
-from civharm.linkage.engines import MINIMUM_JAVA, close_engine, java_version, open_engine
+from civharm.linkage.engines import (
+    MINIMUM_JAVA,
+    close_engine,
+    java_version,
+    open_engine,
+    scratch_dir,
+)
 from civharm.linkage.pipeline import LinkageModel, run_model
 from civharm.linkage.results import LinkageSettings
 
@@ -135,3 +143,32 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
 def test_spark_scratch_holds_the_checkpoints(spark_engine: DatabaseAPI[Any]) -> None:
     checkpoint = spark_engine.spark.sparkContext.getCheckpointDir()  # type: ignore[attr-defined]
     assert checkpoint is not None and "civharm-linkage-" in checkpoint
+
+
+def test_a_session_that_outlives_an_engine_never_checkpoints_into_its_deleted_folder(
+    spark_engine: DatabaseAPI[Any], tmp_path: Path
+) -> None:
+    """A notebook's own session outlives each engine opened on it. An engine closed since
+    left its (deleted) scratch folder as the checkpoint folder: the next engine takes its own,
+    where its owner file is, rather than make the old one again with victims' tables in it.
+    A live engine's folder is kept."""
+    context = spark_engine.spark.sparkContext  # type: ignore[attr-defined]
+    ours = context.getCheckpointDir()
+    other = open_engine("spark", spark_master="local[2]")  # not owned: the session is active
+    try:
+        assert context.getCheckpointDir() == ours  # the live engine's folder is kept
+    finally:
+        close_engine(other)
+    closed = tmp_path / "civharm-linkage-closed"
+    context.setCheckpointDir(str(closed / "checkpoints"))
+    shutil.rmtree(closed)  # as a closed engine leaves it: deleted, still the session's setting
+    try:
+        later = open_engine("spark", spark_master="local[2]")
+        try:
+            own = scratch_dir(later)
+            assert own is not None and str(own) in context.getCheckpointDir()
+        finally:
+            close_engine(later)
+        assert not closed.exists()
+    finally:
+        context.setCheckpointDir(ours.removeprefix("file:").rsplit("/", 1)[0])

@@ -550,6 +550,8 @@ def test_a_note_that_names_a_person_is_refused_and_nothing_is_recorded(
     assert response.status_code == 200  # type: ignore[attr-defined]
     html = response.content.decode()  # type: ignore[attr-defined]
     assert "Konaté is older than the other one</textarea>" in html
+    back = reverse("web:linkage_pair", args=[pair.pk])  # switching language comes back here
+    assert f'name="next" type="hidden" value="{back}' in html
     assert response["Cache-Control"] == "no-store"  # type: ignore[index]
     assert not LinkDecision.objects.exists()
     assert reads.count() == 2  # the page's two records, as any view of it; the check read none

@@ -169,6 +169,8 @@ def test_a_comment_or_grade_naming_a_victim_is_refused_and_nothing_is_recorded(
     # the page again, the comment kept to be mended, in this reply only and never cached
     assert "Le témoin Sangaré confirme la date.</textarea>" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
+    back = reverse("web:incident", args=[incident.pk])  # switching language comes back here
+    assert f'name="next" type="hidden" value="{back}"' in response.content.decode()
     act(client, incident, "grade", {"grade": "fair", "text": "Hamadoun's family says so."})
     assert not ReviewEvent.objects.exists() and status_of(incident) == ("new", "")
     refusals = AuditEntry.objects.filter(action="lookup", object_type="incident")

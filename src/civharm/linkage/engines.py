@@ -117,16 +117,21 @@ def sweep_abandoned_scratch() -> int:
     return removed
 
 
+def _local_path_exists(uri: str) -> bool:
+    """Whether a Spark path on this machine ("file:/…" or a plain path) exists."""
+    return Path(uri.removeprefix("file:")).exists()
+
+
 def _untouched_for(folder: Path, seconds: float) -> bool:
-    """Whether nothing in `folder` (itself, its files and subfolders) changed for `seconds`."""
-    newest = 0.0
+    """Whether nothing in `folder` (itself, its files and subfolders) changed for `seconds`:
+    stops at the first recent entry."""
+    cutoff = time.time() - seconds
     try:
-        newest = folder.stat().st_mtime
-        for path in folder.rglob("*"):
-            newest = max(newest, path.lstat().st_mtime)
+        if folder.stat().st_mtime > cutoff:
+            return False
+        return all(path.lstat().st_mtime <= cutoff for path in folder.rglob("*"))
     except OSError:
         return False  # changing under us: in use
-    return time.time() - newest > seconds
 
 
 def close_engine(api: DatabaseAPI[Any]) -> None:
@@ -372,7 +377,11 @@ def _open_spark(
     # Splink writes intermediate tables here; on a cluster it must be a folder every node sees
     checkpoint = os.environ.get("CIVHARM_SPARK_CHECKPOINT_DIR")
     context = spark.sparkContext
-    if (owned or context.getCheckpointDir() is None) and (checkpoint or master.startswith("local")):
+    current = context.getCheckpointDir()
+    # the scratch folder of an engine closed since (a notebook's session outlives it): never
+    # write names there again, a folder no owner file names
+    closed = current is not None and SCRATCH_PREFIX in current and not _local_path_exists(current)
+    if (owned or current is None or closed) and (checkpoint or master.startswith("local")):
         context.setCheckpointDir(checkpoint or str(scratch / "checkpoints"))
     # without a folder every node sees, intermediate tables stay in the executors' memory
     method = "parquet" if context.getCheckpointDir() else "persist"

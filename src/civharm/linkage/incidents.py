@@ -195,7 +195,8 @@ def _place_name_comparison() -> cl.CustomComparison:
     points known, the distance already says whether it is one place, and the name would
     count the same evidence twice."""
     both_placed = cll.CustomLevel(
-        "latitude_l IS NOT NULL AND latitude_r IS NOT NULL",
+        "latitude_l IS NOT NULL AND longitude_l IS NOT NULL"
+        " AND latitude_r IS NOT NULL AND longitude_r IS NOT NULL",
         label_for_charts="both have a point: the name adds nothing",
     ).configure(is_null_level=True)
     return cl.CustomComparison(

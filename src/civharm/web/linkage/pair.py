@@ -92,6 +92,8 @@ def _pair_response(
             and left.source.name not in comparison.repeating_lists(candidate)
         ),
         "form": form,
+        # a page given back on a POST: switching language comes back to the pair
+        "language_next": reverse("web:linkage_pair", args=[candidate.pk]) + _query(kind, sort),
         "pending": pending_counts()[kind],
         "queue_query": _query(kind, sort),
     }

@@ -160,6 +160,8 @@ def _incident_response(
         **_review_context(request, incident),
         **linked_reports_context(request, incident, reports),
     }
+    if bound:  # given back on a POST: switching language comes back to the incident
+        context["language_next"] = reverse("web:incident", args=[pk])
     if bound and "review_forms" in context:
         context["review_forms"] = {**context["review_forms"], **bound}  # type: ignore[dict-item]
     response = render(request, "web/register/incident.html", context)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from splink.internals.database_api import DatabaseAPI
 
 from civharm.linkage.engines import (
     MINIMUM_JAVA,
+    SCRATCH_PREFIX,
     close_engine,
     java_version,
     open_engine,
@@ -159,7 +161,7 @@ def test_a_session_that_outlives_an_engine_never_checkpoints_into_its_deleted_fo
         assert context.getCheckpointDir() == ours  # the live engine's folder is kept
     finally:
         close_engine(other)
-    closed = tmp_path / "civharm-linkage-closed"
+    closed = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX))  # where an engine makes its own
     context.setCheckpointDir(str(closed / "checkpoints"))
     shutil.rmtree(closed)  # as a closed engine leaves it: deleted, still the session's setting
     try:
@@ -170,5 +172,40 @@ def test_a_session_that_outlives_an_engine_never_checkpoints_into_its_deleted_fo
         finally:
             close_engine(later)
         assert not closed.exists()
+    finally:
+        context.setCheckpointDir(ours.removeprefix("file:").rsplit("/", 1)[0])
+
+
+def test_an_engine_closed_while_another_runs_on_its_session_hands_it_a_live_folder(
+    spark_engine: DatabaseAPI[Any],
+) -> None:
+    """Two engines on one notebook session: the first closed while the second still runs
+    must not leave the second checkpointing into its deleted folder (Spark would make it
+    again, names in it and no owner file), nor may a later engine take that folder up."""
+    context = spark_engine.spark.sparkContext  # type: ignore[attr-defined]
+    ours = context.getCheckpointDir()
+    first = open_engine("spark", spark_master="local[2]")
+    try:
+        gone = scratch_dir(first)
+        assert gone is not None
+        context.setCheckpointDir(str(gone / "checkpoints"))  # the first one's, as if it made it
+        second = open_engine("spark", spark_master="local[2]")
+        try:
+            close_engine(first)
+            current = context.getCheckpointDir()
+            assert str(gone) not in current
+            spark_engine.spark.range(2).write.parquet(current + "/t")  # type: ignore[attr-defined]
+            assert not gone.exists()
+            gone.mkdir()  # as Spark would have made it again: a later engine passes it by
+            (gone / "checkpoints").mkdir()
+            context.setCheckpointDir(str(gone / "checkpoints"))
+            later = open_engine("spark", spark_master="local[2]")
+            try:
+                assert str(scratch_dir(later)) in context.getCheckpointDir()
+            finally:
+                close_engine(later)
+        finally:
+            close_engine(second)
+            shutil.rmtree(gone, ignore_errors=True)
     finally:
         context.setCheckpointDir(ours.removeprefix("file:").rsplit("/", 1)[0])

@@ -20,6 +20,7 @@ import weakref
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from splink.internals.database_api import DatabaseAPI
 
@@ -117,9 +118,22 @@ def sweep_abandoned_scratch() -> int:
     return removed
 
 
-def _local_path_exists(uri: str) -> bool:
-    """Whether a Spark path on this machine ("file:/…" or a plain path) exists."""
-    return Path(uri.removeprefix("file:")).exists()
+def _stale_scratch(uri: str) -> bool:
+    """Whether a Spark path lies in a scratch folder of this machine that no open engine of
+    this process holds (closed, perhaps made again by Spark without its owner file). Paths of
+    other schemes (hdfs:, s3a:) and folders of one's own choosing are never stale."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("", "file") or parts.netloc not in ("", "localhost"):
+        return False
+    path = Path(parts.path)
+    try:
+        inside = path.relative_to(tempfile.gettempdir())
+    except ValueError:
+        return False
+    if not inside.parts or not inside.parts[0].startswith(SCRATCH_PREFIX):
+        return False
+    live = {str(f.peek()[2][0]) for f in _scratch.values() if f.alive}  # type: ignore[index]
+    return str(Path(tempfile.gettempdir()) / inside.parts[0]) not in live
 
 
 def _untouched_for(folder: Path, seconds: float) -> bool:
@@ -139,11 +153,27 @@ def close_engine(api: DatabaseAPI[Any]) -> None:
     if api.sql_dialect.sql_dialect_str == "spark":
         if api in _owned_spark:
             api.spark.stop()  # type: ignore[attr-defined]
+        else:  # a session shared with engines still open: hand them a folder that stays
+            _hand_on_checkpoints(api)
     else:
         api.duckdb_con.close()
     finaliser = _scratch.pop(api, None)
     if finaliser is not None:
         finaliser()
+
+
+def _hand_on_checkpoints(api: DatabaseAPI[Any]) -> None:
+    own = scratch_dir(api)
+    context = api.spark.sparkContext  # type: ignore[attr-defined]
+    current = context.getCheckpointDir() or ""
+    if own is None or str(own) not in current:
+        return
+    for other in list(_scratch):
+        folder = scratch_dir(other)
+        shares = getattr(getattr(other, "spark", None), "sparkContext", None) is context
+        if other is not api and folder is not None and shares:
+            context.setCheckpointDir(str(folder / "checkpoints"))
+            return
 
 
 def scratch_dir(api: DatabaseAPI[Any]) -> Path | None:
@@ -380,7 +410,7 @@ def _open_spark(
     current = context.getCheckpointDir()
     # the scratch folder of an engine closed since (a notebook's session outlives it): never
     # write names there again, a folder no owner file names
-    closed = current is not None and SCRATCH_PREFIX in current and not _local_path_exists(current)
+    closed = current is not None and _stale_scratch(current)
     if (owned or current is None or closed) and (checkpoint or master.startswith("local")):
         context.setCheckpointDir(checkpoint or str(scratch / "checkpoints"))
     # without a folder every node sees, intermediate tables stay in the executors' memory

@@ -132,8 +132,8 @@ def _stale_scratch(uri: str) -> bool:
         return False
     if not inside.parts or not inside.parts[0].startswith(SCRATCH_PREFIX):
         return False
-    live = {str(f.peek()[2][0]) for f in _scratch.values() if f.alive}  # type: ignore[index]
-    return str(Path(tempfile.gettempdir()) / inside.parts[0]) not in live
+    live = {scratch_dir(api) for api in list(_scratch)}
+    return Path(tempfile.gettempdir()) / inside.parts[0] not in live
 
 
 def _untouched_for(folder: Path, seconds: float) -> bool:
